@@ -1,0 +1,92 @@
+# Copyright (c) mmmotionbert contributors. All rights reserved.
+"""Build our models from official MotionBERT checkpoints."""
+from typing import Any, Dict
+
+from torch import nn
+
+from mmmotionbert.registry import MODELS
+from mmmotionbert.utils.official import (backbone_state_dict,
+                                         infer_dstformer_kwargs,
+                                         load_checkpoint_dict,
+                                         official_pose_to_ours)
+
+#: DSTformer constructor arguments of the official class and their mapping.
+OFFICIAL_BACKBONE_KWARGS = ('dim_in', 'dim_out', 'dim_feat', 'dim_rep',
+                            'depth', 'num_heads', 'mlp_ratio', 'num_joints',
+                            'maxlen', 'qkv_bias', 'qk_scale', 'drop_rate',
+                            'attn_drop_rate', 'drop_path_rate', 'att_fuse',
+                            'norm_eps')
+TASKS = ('pose3d', 'rep')
+
+
+def official_backbone_cfg(state_dict: Dict[str, Any], **kwargs) -> dict:
+    """Backbone config from checkpoint shapes, overridden by ``kwargs``.
+
+    Args:
+        state_dict (dict): Backbone state dict.
+        **kwargs: Official DSTformer constructor arguments. ``norm_layer``
+            (a ``partial(nn.LayerNorm, eps=...)``) is accepted and turned
+            into ``norm_eps``.
+
+    Returns:
+        dict: ``dict(type='MBDSTformer', ...)``.
+    """
+    norm_layer = kwargs.pop('norm_layer', None)
+    if norm_layer is not None:
+        kwargs['norm_eps'] = getattr(norm_layer, 'keywords', {}).get(
+            'eps', 1e-5)
+    unknown = set(kwargs) - set(OFFICIAL_BACKBONE_KWARGS)
+    if unknown:
+        raise TypeError(f'unknown DSTformer arguments {sorted(unknown)}; '
+                        f'known: {OFFICIAL_BACKBONE_KWARGS}')
+    cfg = dict(type='MBDSTformer', num_heads=8, norm_eps=1e-6)
+    cfg.update(infer_dstformer_kwargs(state_dict))
+    cfg.update(kwargs)
+    cfg.pop('dim_out', None)
+    return cfg
+
+
+def load_official_model(checkpoint, task: str = 'pose3d',
+                        **official_kwargs) -> nn.Module:
+    """Load an official MotionBERT checkpoint into an mmmotionbert model.
+
+    Architecture arguments are read off the checkpoint's tensor shapes;
+    pass the official constructor arguments (``dim_feat, dim_rep, depth,
+    num_heads, mlp_ratio, maxlen, att_fuse, ...``) to override them --
+    ``num_heads`` cannot be read from weights and defaults to the official 8.
+
+    Args:
+        checkpoint (str | dict): Path to an official ``*.bin`` file, or the
+            loaded dict (``'model_pos'`` or ``'model'``; ``module.``
+            prefixes are handled). Loaded with ``weights_only=True``.
+        task (str): ``'pose3d'``: the 2D-to-3D lifter; ``model(x)`` maps
+            (B, T, J, 3) to the official output (B, T, J, 3). ``'rep'``: the
+            backbone; ``model(x)`` is the official ``get_representation``.
+        **official_kwargs: Official DSTformer constructor arguments.
+
+    Returns:
+        nn.Module: The model, in eval mode, weights loaded strictly.
+    """
+    if task not in TASKS:
+        raise ValueError(f'task must be one of {TASKS}, got {task!r}')
+    ckpt = load_checkpoint_dict(checkpoint)
+    backbone_sd = backbone_state_dict(ckpt)
+    backbone_cfg = official_backbone_cfg(backbone_sd, **official_kwargs)
+    if task == 'rep':
+        model = MODELS.build(backbone_cfg)
+        model.load_state_dict(backbone_sd, strict=True)
+    else:
+        state_dict = official_pose_to_ours(ckpt)
+        head_w = state_dict['head.fc.weight']
+        model = MODELS.build(
+            dict(
+                type='MBPoseLifter',
+                backbone=backbone_cfg,
+                head=dict(
+                    type='MBPoseHead',
+                    dim_rep=head_w.shape[1],
+                    dim_out=head_w.shape[0]),
+                flip_test=False))
+        model.load_state_dict(state_dict, strict=True)
+    model.eval()
+    return model

@@ -1,0 +1,9 @@
+# Copyright (c) mmmotionbert contributors. All rights reserved.
+"""Functional (numpy) 3D pose error measures."""
+from .errors import mpjpe, p_mpjpe
+from .h36m_eval import OFFICIAL_BLOCK_LIST, denormalize_h36m, evaluate_h36m
+
+__all__ = [
+    'mpjpe', 'p_mpjpe', 'OFFICIAL_BLOCK_LIST', 'denormalize_h36m',
+    'evaluate_h36m'
+]

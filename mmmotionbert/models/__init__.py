@@ -1,0 +1,6 @@
+# Copyright (c) mmmotionbert contributors. All rights reserved.
+"""Models: backbone, heads, losses and task models."""
+from .backbones import *  # noqa: F401,F403
+from .heads import *  # noqa: F401,F403
+from .lifters import *  # noqa: F401,F403
+from .losses import *  # noqa: F401,F403

@@ -1,0 +1,46 @@
+# Copyright (c) mmmotionbert contributors. All rights reserved.
+"""Feed-forward block used inside DSTformer blocks."""
+from typing import Optional
+
+import torch
+from torch import nn
+
+
+class MotionMlp(nn.Module):
+    """Two-layer perceptron ``fc1 -> GELU -> dropout -> fc2 -> dropout``.
+
+    Parameter names (``fc1``, ``fc2``) follow the official MotionBERT ``MLP`` so
+    official checkpoints load without renaming.
+
+    Args:
+        in_features (int): Input channels.
+        hidden_features (int, optional): Hidden channels. Defaults to
+            ``in_features``.
+        out_features (int, optional): Output channels. Defaults to
+            ``in_features``.
+        drop (float): Dropout rate after each linear layer. Defaults to 0.
+    """
+
+    def __init__(self,
+                 in_features: int,
+                 hidden_features: Optional[int] = None,
+                 out_features: Optional[int] = None,
+                 drop: float = 0.) -> None:
+        super().__init__()
+        hidden_features = hidden_features or in_features
+        out_features = out_features or in_features
+        self.fc1 = nn.Linear(in_features, hidden_features)
+        self.act = nn.GELU()
+        self.fc2 = nn.Linear(hidden_features, out_features)
+        self.drop = nn.Dropout(drop)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Apply the MLP on the last dimension.
+
+        Args:
+            x (Tensor): (..., in_features).
+
+        Returns:
+            Tensor: (..., out_features).
+        """
+        return self.drop(self.fc2(self.drop(self.act(self.fc1(x)))))

@@ -1,0 +1,158 @@
+# Copyright (c) mmmotionbert contributors. All rights reserved.
+"""2D-to-3D pose lifter: DSTformer backbone + pose head + losses."""
+from typing import Dict, List, Optional, Union
+
+import torch
+from mmengine.model import BaseModel
+
+from mmmotionbert.registry import MODELS
+from mmmotionbert.utils.keypoints import flip_h36m
+
+ForwardResults = Union[torch.Tensor, Dict[str, torch.Tensor], List[dict]]
+
+
+@MODELS.register_module()
+class MBPoseLifter(BaseModel):
+    """Lift 2D keypoint clips to 3D, trained and evaluated like MotionBERT.
+
+    Batches come from :class:`MBH36MDataset` (or anything with the same
+    keys) collated by mmengine's ``default_collate``: ``inputs`` (B, T, J, 3)
+    normalized 2D + confidence, ``data_samples`` a dict with ``target``
+    (B, T, J, 3) normalized 3D.
+
+    Args:
+        backbone (dict): Backbone config, e.g. ``dict(type='MBDSTformer')``.
+        head (dict): Head config, e.g. ``dict(type='MBPoseHead')``.
+        loss (dict, optional): Loss config returning a dict of loss terms.
+            Defaults to ``dict(type='MBPoseLoss')`` (official weights).
+        rootrel (bool): Root-relative model, as the official H36M configs:
+            training targets are made root-relative and predictions get a
+            zero root. When False (global model) the target depth is made
+            relative to the first frame's root, as the official training.
+            Defaults to True.
+        flip_test (bool): Average with the prediction on the mirrored input
+            at test time. Defaults to True.
+        gt_2d (bool): Replace predicted x, y by the input's at test time so
+            only depth is estimated (official ``gt_2d``). Defaults to False.
+        data_preprocessor (dict, optional): mmengine data preprocessor.
+        init_cfg (dict, optional): mmengine init config.
+    """
+
+    def __init__(self,
+                 backbone: dict,
+                 head: dict,
+                 loss: Optional[dict] = None,
+                 rootrel: bool = True,
+                 flip_test: bool = True,
+                 gt_2d: bool = False,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.backbone = MODELS.build(backbone)
+        self.head = MODELS.build(head)
+        self.loss_module = MODELS.build(
+            loss if loss is not None else dict(type='MBPoseLoss'))
+        self.rootrel = rootrel
+        self.flip_test = flip_test
+        self.gt_2d = gt_2d
+
+    def extract_feat(self, inputs: torch.Tensor) -> torch.Tensor:
+        """Motion representation (B, T, J, dim_rep) of ``inputs``."""
+        return self.backbone(inputs)
+
+    def _forward(self, inputs: torch.Tensor, data_samples=None) -> torch.Tensor:
+        """Raw 3D output (B, T, J, 3) without test-time processing."""
+        return self.head(self.extract_feat(inputs))
+
+    def forward(self,
+                inputs: torch.Tensor,
+                data_samples: Optional[dict] = None,
+                mode: str = 'tensor') -> ForwardResults:
+        """Dispatch on ``mode`` as every mmengine model does.
+
+        Args:
+            inputs (Tensor): (B, T, J, C) normalized 2D keypoints + scores.
+            data_samples (dict, optional): Collated targets / meta.
+            mode (str): ``'tensor'`` (raw output), ``'loss'`` or
+                ``'predict'``.
+
+        Returns:
+            Tensor | dict | list[dict]: Raw output, loss dict, or one dict
+            ``{'pred': (T, J, 3)}`` per clip.
+        """
+        if mode == 'tensor':
+            return self._forward(inputs)
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        raise ValueError(f"mode must be 'tensor', 'loss' or 'predict', "
+                         f'got {mode!r}')
+
+    def make_target(self, target: torch.Tensor) -> torch.Tensor:
+        """Apply the official training-target convention.
+
+        Args:
+            target (Tensor): (B, T, J, 3) normalized 3D.
+
+        Returns:
+            Tensor: Root-relative target (``rootrel``) or target whose depth
+            is relative to the first frame's root (global models).
+        """
+        if self.rootrel:
+            return target - target[:, :, 0:1, :]
+        target = target.clone()
+        target[..., 2] = target[..., 2] - target[:, 0:1, 0:1, 2]
+        return target
+
+    def loss(self, inputs: torch.Tensor,
+             data_samples: dict) -> Dict[str, torch.Tensor]:
+        """Compute the training losses.
+
+        Args:
+            inputs (Tensor): (B, T, J, C) inputs.
+            data_samples (dict): Must hold ``target`` (B, T, J, 3).
+
+        Returns:
+            dict[str, Tensor]: Weighted loss terms.
+        """
+        if not isinstance(data_samples, dict) or 'target' not in data_samples:
+            raise KeyError("MBPoseLifter.loss needs data_samples['target'] "
+                           '(B, T, J, 3); use default_collate with a dataset '
+                           'that provides it')
+        pred = self._forward(inputs)
+        target = self.make_target(data_samples['target'].to(pred.dtype))
+        if target.shape != pred.shape:
+            raise ValueError(f'target shape {tuple(target.shape)} does not '
+                             f'match prediction {tuple(pred.shape)}')
+        return self.loss_module(pred, target)
+
+    @torch.no_grad()
+    def predict(self,
+                inputs: torch.Tensor,
+                data_samples: Optional[dict] = None) -> List[dict]:
+        """Predict 3D poses with the official test-time processing.
+
+        Args:
+            inputs (Tensor): (B, T, J, C) inputs.
+            data_samples (dict, optional): Unused; kept for the interface.
+
+        Returns:
+            list[dict]: ``{'pred': Tensor (T, J, 3)}`` per clip, normalized
+            space (flip-averaged, zero root when ``rootrel``).
+        """
+        pred = self.predict_tensor(inputs)
+        return [dict(pred=p) for p in pred]
+
+    def predict_tensor(self, inputs: torch.Tensor) -> torch.Tensor:
+        """Batched test-time prediction (B, T, J, 3); see :meth:`predict`."""
+        pred = self._forward(inputs)
+        if self.flip_test:
+            pred_flip = self._forward(flip_h36m(inputs))
+            pred = (pred + flip_h36m(pred_flip)) / 2
+        if self.rootrel:
+            pred[:, :, 0, :] = 0
+        if self.gt_2d:
+            pred[..., :2] = inputs[..., :2]
+        return pred
