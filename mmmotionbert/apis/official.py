@@ -1,6 +1,6 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
 """Build our models from official MotionBERT checkpoints."""
-from typing import Any, Dict
+from typing import Any, Callable, Dict
 
 from torch import nn
 
@@ -16,7 +16,29 @@ OFFICIAL_BACKBONE_KWARGS = ('dim_in', 'dim_out', 'dim_feat', 'dim_rep',
                             'maxlen', 'qkv_bias', 'qk_scale', 'drop_rate',
                             'attn_drop_rate', 'drop_path_rate', 'att_fuse',
                             'norm_eps')
-TASKS = ('pose3d', 'rep')
+#: task name -> builder(checkpoint dict, backbone cfg, **kwargs) -> model
+OFFICIAL_TASKS: Dict[str, Callable[..., nn.Module]] = {}
+
+
+def register_official_task(name: str) -> Callable:
+    """Register a builder for ``load_official_model(..., task=name)``.
+
+    The builder is called as ``builder(ckpt, backbone_cfg, **task_kwargs)``
+    with the loaded official checkpoint dict and the backbone config, and
+    returns the model with the weights loaded (strictly).
+
+    Args:
+        name (str): Task name.
+
+    Returns:
+        Callable: Decorator registering the builder.
+    """
+
+    def _register(builder: Callable[..., nn.Module]) -> Callable:
+        OFFICIAL_TASKS[name] = builder
+        return builder
+
+    return _register
 
 
 def official_backbone_cfg(state_dict: Dict[str, Any], **kwargs) -> dict:
@@ -46,7 +68,35 @@ def official_backbone_cfg(state_dict: Dict[str, Any], **kwargs) -> dict:
     return cfg
 
 
-def load_official_model(checkpoint, task: str = 'pose3d',
+@register_official_task('rep')
+def _build_rep(ckpt: dict, backbone_cfg: dict) -> nn.Module:
+    """The backbone alone: ``model(x)`` is ``get_representation(x)``."""
+    model = MODELS.build(backbone_cfg)
+    model.load_state_dict(backbone_state_dict(ckpt), strict=True)
+    return model
+
+
+@register_official_task('pose3d')
+def _build_pose3d(ckpt: dict, backbone_cfg: dict) -> nn.Module:
+    """The lifter: ``model(x)`` is the official ``model_pos(x)``."""
+    state_dict = official_pose_to_ours(ckpt)
+    head_w = state_dict['head.fc.weight']
+    model = MODELS.build(
+        dict(
+            type='MBPoseLifter',
+            backbone=backbone_cfg,
+            head=dict(
+                type='MBPoseHead',
+                dim_rep=head_w.shape[1],
+                dim_out=head_w.shape[0]),
+            flip_test=False))
+    model.load_state_dict(state_dict, strict=True)
+    return model
+
+
+def load_official_model(checkpoint,
+                        task: str = 'pose3d',
+                        task_kwargs: Dict[str, Any] = None,
                         **official_kwargs) -> nn.Module:
     """Load an official MotionBERT checkpoint into an mmmotionbert model.
 
@@ -62,31 +112,21 @@ def load_official_model(checkpoint, task: str = 'pose3d',
         task (str): ``'pose3d'``: the 2D-to-3D lifter; ``model(x)`` maps
             (B, T, J, 3) to the official output (B, T, J, 3). ``'rep'``: the
             backbone; ``model(x)`` is the official ``get_representation``.
+            Other tasks (see :data:`OFFICIAL_TASKS`) are registered by their
+            modules.
+        task_kwargs (dict, optional): Extra arguments of the task's builder
+            (e.g. head settings that the weights do not show).
         **official_kwargs: Official DSTformer constructor arguments.
 
     Returns:
         nn.Module: The model, in eval mode, weights loaded strictly.
     """
-    if task not in TASKS:
-        raise ValueError(f'task must be one of {TASKS}, got {task!r}')
+    if task not in OFFICIAL_TASKS:
+        raise ValueError(f'task must be one of {sorted(OFFICIAL_TASKS)}, '
+                         f'got {task!r}')
     ckpt = load_checkpoint_dict(checkpoint)
-    backbone_sd = backbone_state_dict(ckpt)
-    backbone_cfg = official_backbone_cfg(backbone_sd, **official_kwargs)
-    if task == 'rep':
-        model = MODELS.build(backbone_cfg)
-        model.load_state_dict(backbone_sd, strict=True)
-    else:
-        state_dict = official_pose_to_ours(ckpt)
-        head_w = state_dict['head.fc.weight']
-        model = MODELS.build(
-            dict(
-                type='MBPoseLifter',
-                backbone=backbone_cfg,
-                head=dict(
-                    type='MBPoseHead',
-                    dim_rep=head_w.shape[1],
-                    dim_out=head_w.shape[0]),
-                flip_test=False))
-        model.load_state_dict(state_dict, strict=True)
+    backbone_cfg = official_backbone_cfg(
+        backbone_state_dict(ckpt), **official_kwargs)
+    model = OFFICIAL_TASKS[task](ckpt, backbone_cfg, **(task_kwargs or {}))
     model.eval()
     return model

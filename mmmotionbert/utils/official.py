@@ -125,6 +125,27 @@ def official_pose_to_ours(checkpoint: CheckpointLike) -> StateDict:
     return out
 
 
+def official_task_to_ours(checkpoint: CheckpointLike) -> StateDict:
+    """Map an official action / mesh checkpoint to our task models.
+
+    Our recognizers and mesh models keep the official module names
+    (``backbone.*``, ``head.*``), so only the ``module.`` prefix and the
+    backbone's unused 3D output layer (``backbone.head.*``) go.
+
+    Args:
+        checkpoint (str | dict): Official checkpoint with ``model``.
+
+    Returns:
+        dict: State dict with ``backbone.*`` and ``head.*`` keys.
+    """
+    fmt, sd = split_checkpoint(checkpoint)
+    if fmt != 'official_task':
+        raise ValueError(f"expected an official checkpoint with 'model' "
+                         f'(action / mesh), got format {fmt!r}')
+    return OrderedDict((k, v) for k, v in sd.items()
+                       if not k.startswith('backbone.head.'))
+
+
 def load_backbone_weights(backbone: nn.Module,
                           checkpoint: CheckpointLike,
                           strict: bool = True) -> None:
@@ -212,14 +233,15 @@ def convert_official_checkpoint(checkpoint: CheckpointLike) -> dict:
         official format, epoch and best metric and the backbone arguments.
     """
     ckpt = load_checkpoint_dict(checkpoint)
-    fmt, _ = split_checkpoint(ckpt)
+    fmt, sd = split_checkpoint(ckpt)
     if fmt == 'official_pose':
         state_dict = official_pose_to_ours(ckpt)
+    elif fmt == 'official_task':
+        state_dict = official_task_to_ours(ckpt)
     else:
         raise ValueError(
-            f'cannot convert a checkpoint of format {fmt!r}: only official '
-            "pretraining / 3D pose checkpoints ('model_pos') are supported "
-            'so far')
+            'this is already an mmengine checkpoint (state_dict); only '
+            "official checkpoints ('model_pos' or 'model') need converting")
     meta = dict(
         official_format=fmt,
         backbone=infer_dstformer_kwargs(backbone_state_dict(ckpt)))
