@@ -53,3 +53,49 @@ def flip_h36m(x: ArrayLike) -> ArrayLike:
     flipped = x[..., perm, :]  # advanced indexing copies (numpy and torch)
     flipped[..., 0] = -flipped[..., 0]
     return flipped
+
+
+#: COCO-17 joint order (also the first 17 joints of OpenPose BODY_25B).
+COCO_JOINT_NAMES = ('nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear',
+                    'left_shoulder', 'right_shoulder', 'left_elbow',
+                    'right_elbow', 'left_wrist', 'right_wrist', 'left_hip',
+                    'right_hip', 'left_knee', 'right_knee', 'left_ankle',
+                    'right_ankle')
+#: H36M-17 joint -> COCO-17 joints averaged to make it (MotionBERT's
+#: ``coco2h36m``; spine is the midpoint of pelvis and thorax, head the
+#: midpoint of the eyes).
+COCO_TO_H36M = ((11, 12), (12, ), (14, ), (16, ), (11, ), (13, ), (15, ),
+                (11, 12, 5, 6), (5, 6), (0, ), (1, 2), (5, ), (7, ), (9, ),
+                (6, ), (8, ), (10, ))
+
+
+def coco_to_h36m(x: ArrayLike) -> ArrayLike:
+    """Convert COCO-17 keypoints to MotionBERT's H36M-17 layout.
+
+    Every channel is mapped the same way, so pass ``[x, y, score]`` stacked
+    to convert scores consistently with coordinates (a joint made from
+    several COCO joints gets their mean, for scores too). This fixes the
+    official action pipeline's bug of not reordering ``keypoint_score``.
+
+    Args:
+        x (np.ndarray | Tensor): (..., 17, C) COCO-17 keypoints.
+
+    Returns:
+        np.ndarray | Tensor: (..., 17, C) H36M-17 keypoints, same type.
+    """
+    if x.shape[-2] != len(COCO_JOINT_NAMES):
+        raise ValueError(f'coco_to_h36m expects COCO-17 keypoints '
+                         f'(..., 17, C), got shape {tuple(x.shape)}')
+    parts = []
+    for sources in COCO_TO_H36M:
+        if len(sources) == 4:  # spine: midpoint of pelvis and thorax
+            pelvis = (x[..., 11, :] + x[..., 12, :]) * 0.5
+            thorax = (x[..., 5, :] + x[..., 6, :]) * 0.5
+            parts.append((pelvis + thorax) * 0.5)
+        elif len(sources) == 2:
+            parts.append((x[..., sources[0], :] + x[..., sources[1], :]) * 0.5)
+        else:
+            parts.append(x[..., sources[0], :])
+    if isinstance(x, torch.Tensor):
+        return torch.stack(parts, dim=-2)
+    return np.stack(parts, axis=-2)
