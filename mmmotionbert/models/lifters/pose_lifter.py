@@ -20,11 +20,20 @@ class MBPoseLifter(BaseModel):
     normalized 2D + confidence, ``data_samples`` a dict with ``target``
     (B, T, J, 3) normalized 3D.
 
+    Pretraining mixes in 2D-only clips (in-the-wild detections without 3D):
+    their samples carry ``has_3d=False``, ``target`` holds the 2D keypoints
+    in its x, y channels and, optionally, ``conf`` (T, J) their confidence
+    (else the input's confidence channel is used). Those clips are trained
+    with the confidence-weighted 2D loss on the predicted x, y (``loss_2d``),
+    the others with ``loss``.
+
     Args:
         backbone (dict): Backbone config, e.g. ``dict(type='MBDSTformer')``.
         head (dict): Head config, e.g. ``dict(type='MBPoseHead')``.
         loss (dict, optional): Loss config returning a dict of loss terms.
             Defaults to ``dict(type='MBPoseLoss')`` (official weights).
+        loss_2d (dict, optional): Loss for 2D-only clips. Defaults to
+            ``dict(type='MBPose2DLoss')`` (official, weight 1).
         rootrel (bool): Root-relative model, as the official H36M configs:
             training targets are made root-relative and predictions get a
             zero root. When False (global model) the target depth is made
@@ -42,6 +51,7 @@ class MBPoseLifter(BaseModel):
                  backbone: dict,
                  head: dict,
                  loss: Optional[dict] = None,
+                 loss_2d: Optional[dict] = None,
                  rootrel: bool = True,
                  flip_test: bool = True,
                  gt_2d: bool = False,
@@ -53,6 +63,8 @@ class MBPoseLifter(BaseModel):
         self.head = MODELS.build(head)
         self.loss_module = MODELS.build(
             loss if loss is not None else dict(type='MBPoseLoss'))
+        self.loss_2d_module = MODELS.build(
+            loss_2d if loss_2d is not None else dict(type='MBPose2DLoss'))
         self.rootrel = rootrel
         self.flip_test = flip_test
         self.gt_2d = gt_2d
@@ -112,7 +124,8 @@ class MBPoseLifter(BaseModel):
 
         Args:
             inputs (Tensor): (B, T, J, C) inputs.
-            data_samples (dict): Must hold ``target`` (B, T, J, 3).
+            data_samples (dict): ``target`` (B, T, J, 3); optionally
+                ``has_3d`` (B,) and ``conf`` (B, T, J) for 2D-only clips.
 
         Returns:
             dict[str, Tensor]: Weighted loss terms.
@@ -126,7 +139,20 @@ class MBPoseLifter(BaseModel):
         if target.shape != pred.shape:
             raise ValueError(f'target shape {tuple(target.shape)} does not '
                              f'match prediction {tuple(pred.shape)}')
-        return self.loss_module(pred, target)
+        has_3d = data_samples.get('has_3d')
+        if has_3d is None or bool(has_3d.all()):
+            return self.loss_module(pred, target)
+        has_3d = has_3d.to(torch.bool)
+        losses = {}
+        if bool(has_3d.any()):
+            losses.update(self.loss_module(pred[has_3d], target[has_3d]))
+        only_2d = ~has_3d
+        conf = data_samples.get('conf')
+        conf = inputs[..., 2] if conf is None else conf.to(pred.dtype)
+        losses.update(
+            self.loss_2d_module(pred[only_2d], target[only_2d],
+                                conf[only_2d]))
+        return losses
 
     @torch.no_grad()
     def predict(self,
