@@ -20,7 +20,7 @@ from .utils.checkpoint import install_safe_checkpoint_loader  # noqa: E402
 
 install_safe_checkpoint_loader()
 
-from . import datasets, evaluation, models  # noqa: E402,F401
+from . import datasets, engine, evaluation, models  # noqa: E402,F401
 from .version import __version__  # noqa: E402
 
 __all__ = ['__version__']

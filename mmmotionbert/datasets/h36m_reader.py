@@ -39,11 +39,11 @@ such short source, so its clips are deterministic either way.
 """
 import operator
 import os
-import os.path as osp
-import pickle
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
+
+from mmmotionbert.utils.safe_pickle import load_numpy_pickle
 
 #: Camera name -> (res_w, res_h) in pixels, as in the official reader.
 H36M_CAMERA_RESOLUTIONS: Dict[str, Tuple[int, int]] = {
@@ -65,37 +65,6 @@ _ARRAY_KEYS = {
 PathLike = Union[str, os.PathLike]
 
 
-class _NumpyOnlyUnpickler(pickle.Unpickler):
-    """Unpickler that only rebuilds numpy arrays, dtypes and plain data.
-
-    The data file is a pickle; refusing every other global means a crafted
-    file cannot run code while it is read.
-    """
-
-    _ALLOWED = {
-        ('numpy.core.multiarray', '_reconstruct'),
-        ('numpy.core.multiarray', 'scalar'),
-        ('numpy._core.multiarray', '_reconstruct'),
-        ('numpy._core.multiarray', 'scalar'),
-        ('numpy', 'ndarray'),
-        ('numpy', 'dtype'),
-        ('collections', 'OrderedDict'),
-    }
-
-    def __init__(self, file, name: str) -> None:
-        super().__init__(file)
-        self._name = name
-
-    def find_class(self, module: str, name: str):
-        """Resolve a global only when it is on the allowlist."""
-        is_dtype_class = module == 'numpy.dtypes' and name.endswith('DType')
-        if (module, name) in self._ALLOWED or is_dtype_class:
-            return super().find_class(module, name)
-        raise pickle.UnpicklingError(
-            f'{self._name}: refusing to unpickle {module}.{name}; an H36M '
-            f'data file may only hold dicts, lists, strings and numpy arrays')
-
-
 def load_h36m_pkl(data_file: PathLike) -> dict:
     """Load the official H36M data pickle (numpy arrays and lists only).
 
@@ -112,10 +81,7 @@ def load_h36m_pkl(data_file: PathLike) -> dict:
             arrays and plain Python data.
     """
     data_file = str(data_file)
-    if not osp.isfile(data_file):
-        raise FileNotFoundError(f'H36M data file not found: {data_file}')
-    with open(data_file, 'rb') as f:
-        data = _NumpyOnlyUnpickler(f, data_file).load()
+    data = load_numpy_pickle(data_file, 'H36M data file')
     if not isinstance(data, dict):
         raise ValueError(f'{data_file}: expected a dict of splits '
                          f'{H36M_SPLITS}, got {type(data).__name__}')

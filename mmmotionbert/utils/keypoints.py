@@ -99,3 +99,61 @@ def coco_to_h36m(x: ArrayLike) -> ArrayLike:
     if isinstance(x, torch.Tensor):
         return torch.stack(parts, dim=-2)
     return np.stack(parts, axis=-2)
+
+
+#: H36M-17 joint <- Kinect v2 / NTU RGB+D 25-joint index (3D skeletons of
+#: ``ntu60_3danno.pkl``). H36M 'nose' has no Kinect counterpart and takes
+#: the Kinect 'neck' (2); H36M 'thorax' is 'spine_shoulder' (20).
+NTU_TO_H36M = (0, 16, 17, 18, 12, 13, 14, 1, 20, 2, 3, 4, 5, 6, 8, 9, 10)
+
+
+def ntu_to_h36m(x: ArrayLike) -> ArrayLike:
+    """Convert NTU RGB+D (Kinect v2) 25-joint skeletons to H36M-17.
+
+    Args:
+        x (np.ndarray | Tensor): (..., 25, C) NTU keypoints.
+
+    Returns:
+        np.ndarray | Tensor: (..., 17, C) H36M-17 keypoints, same type.
+    """
+    if x.shape[-2] != 25:
+        raise ValueError(f'ntu_to_h36m expects NTU-25 keypoints (..., 25, C), '
+                         f'got shape {tuple(x.shape)}')
+    return x[..., list(NTU_TO_H36M), :]
+
+
+#: PoseTrack-18 joint order (COCO-17 with head_bottom / head_top for eyes).
+POSETRACK_JOINT_NAMES = ('nose', 'head_bottom', 'head_top', 'left_ear',
+                         'right_ear', 'left_shoulder', 'right_shoulder',
+                         'left_elbow', 'right_elbow', 'left_wrist',
+                         'right_wrist', 'left_hip', 'right_hip', 'left_knee',
+                         'right_knee', 'left_ankle', 'right_ankle')
+
+
+def posetrack_to_h36m(x: np.ndarray) -> np.ndarray:
+    """Convert PoseTrack-18 keypoints ``[x, y, score]`` to H36M-17.
+
+    As MotionBERT's pretraining reader: thorax is ``head_bottom``, head is
+    ``head_top``, pelvis the mid-hip and spine the midpoint of pelvis and
+    thorax; the scores of pelvis and spine are the minimum of the joints
+    they are made of (not the mean).
+
+    Args:
+        x (np.ndarray): (..., 17, 3) PoseTrack keypoints with scores.
+
+    Returns:
+        np.ndarray: (..., 17, 3) H36M-17 keypoints.
+    """
+    if x.shape[-2:] != (17, 3):
+        raise ValueError(f'posetrack_to_h36m expects (..., 17, 3) keypoints '
+                         f'with scores, got shape {tuple(x.shape)}')
+    y = np.zeros(x.shape, dtype=np.result_type(x.dtype, np.float32))
+    y[..., 0, :] = (x[..., 11, :] + x[..., 12, :]) * 0.5
+    for h36m, pt in ((1, 12), (2, 14), (3, 16), (4, 11), (5, 13), (6, 15),
+                     (8, 1), (9, 0), (10, 2), (11, 5), (12, 7), (13, 9),
+                     (14, 6), (15, 8), (16, 10)):
+        y[..., h36m, :] = x[..., pt, :]
+    y[..., 7, :] = (y[..., 0, :] + y[..., 8, :]) * 0.5
+    y[..., 0, 2] = np.minimum(x[..., 11, 2], x[..., 12, 2])
+    y[..., 7, 2] = np.minimum(y[..., 0, 2], y[..., 8, 2])
+    return y
