@@ -13,7 +13,9 @@
 #      build venv and cached in $MMMOTIONBERT_CACHE (default ~/.cache/mmmotionbert).
 #   5. mmpose 1.3.2, mmdet 3.3.0, mmaction2 1.2.0 with --no-deps (their declared deps
 #      include chumpy, which does not build).
-#   6. mmmotionbert itself, editable, plus the test requirements.
+#   6. optional real-data packages (pybullet, pose2sim) with --no-deps
+#      (requirements/optional.txt; their declared deps are heavy and unneeded).
+#   7. mmmotionbert itself, editable, plus the test requirements.
 # A stamp file in the venv records a hash of the requirement files; when nothing
 # changed the script only checks that the stack imports.
 set -euo pipefail
@@ -75,6 +77,9 @@ fi
 
 log "installing mmpose, mmdet, mmaction2 (--no-deps)"
 "${PIP[@]}" --no-deps -r "$REQ/mminstall.txt"
+
+log "installing optional real-data packages (pybullet, pose2sim; --no-deps)"
+"${PIP[@]}" --no-deps -r "$REQ/optional.txt"
 
 log "installing mmmotionbert (editable) and test requirements"
 "${PIP[@]}" --no-deps --no-build-isolation -e .

@@ -157,3 +157,39 @@ def posetrack_to_h36m(x: np.ndarray) -> np.ndarray:
     y[..., 0, 2] = np.minimum(x[..., 11, 2], x[..., 12, 2])
     y[..., 7, 2] = np.minimum(y[..., 0, 2], y[..., 8, 2])
     return y
+
+
+def coco_to_h36m_valid(x: np.ndarray) -> np.ndarray:
+    """:func:`coco_to_h36m` for detections with missing joints.
+
+    A missing COCO joint (score 0, e.g. OpenPose's ``0, 0, 0``) must not be
+    averaged into a composite H36M joint: each composite (pelvis, spine,
+    thorax, head) is the mean of its *valid* sources only (x, y and score),
+    and is all zeros when none is valid, so missing joints keep score 0 and
+    never pull coordinates towards the image origin.
+
+    Args:
+        x (np.ndarray): (..., 17, 3) COCO-17 ``[x, y, score]``.
+
+    Returns:
+        np.ndarray: (..., 17, 3) float H36M-17 ``[x, y, score]``.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    if x.shape[-2:] != (len(COCO_JOINT_NAMES), 3):
+        raise ValueError('coco_to_h36m_valid expects COCO-17 [x, y, score] '
+                         f'(..., 17, 3), got shape {x.shape}')
+    valid = (x[..., 2] > 0).astype(np.float64)
+    x = x * valid[..., None]  # zero every channel of a missing joint
+
+    def mean_of(idx):
+        count = valid[..., list(idx)].sum(-1, keepdims=True)
+        total = x[..., list(idx), :].sum(-2)
+        return np.where(count > 0, total / np.maximum(count, 1), 0.0)
+
+    # spine (4 sources) is filled below as the midpoint of pelvis and thorax
+    y = np.stack([mean_of(src) for src in COCO_TO_H36M], axis=-2)
+    pelvis, thorax = y[..., 0, :], y[..., 8, :]
+    both = (pelvis[..., 2:] > 0) & (thorax[..., 2:] > 0)
+    y[..., 7, :] = np.where(both, (pelvis + thorax) * 0.5, 0.0)
+    return y
+

@@ -250,3 +250,48 @@ def convert_official_checkpoint(checkpoint: CheckpointLike) -> dict:
             value = ckpt[key]
             meta[key] = value.item() if torch.is_tensor(value) else value
     return dict(state_dict=state_dict, meta=meta)
+
+
+def official_pose_to_mmpose_head(checkpoint: CheckpointLike) -> StateDict:
+    """Map an official pretrain / 3D pose checkpoint to mmpose's head layout.
+
+    For ``PoseLifter(backbone=MBDSTformer(dim_rep=0, ...),
+    head=MotionRegressionHead(in_channels=dim_feat,
+    embedding_size=dim_rep))``: the backbone has no representation layer,
+    mmpose's head holds it (``pre_logits``, Linear + Tanh) and the 3D output
+    layer (``fc``).
+
+    Args:
+        checkpoint (str | dict): Official checkpoint with ``model_pos``.
+
+    Returns:
+        dict: State dict with ``backbone.*``, ``head.pre_logits.fc.*`` (the
+        official ``pre_logits.fc.*``) and ``head.fc.*`` (the official
+        ``head.*``) keys.
+
+    Raises:
+        ValueError: Not an official pose checkpoint, or one without a
+            representation layer (``pre_logits.fc.*``) or output layer
+            (``head.*``), which mmpose's head needs.
+    """
+    fmt, sd = split_checkpoint(checkpoint)
+    if fmt != 'official_pose':
+        raise ValueError(f"expected an official checkpoint with 'model_pos' "
+                         f'(pretraining / 3D pose), got format {fmt!r}')
+    out = OrderedDict()
+    for key, value in sd.items():
+        if key.startswith('pre_logits.fc.'):
+            out['head.' + key] = value
+        elif key.startswith('head.'):
+            out['head.fc.' + key[len('head.'):]] = value
+        else:
+            out['backbone.' + key] = value
+    for needed in ('head.pre_logits.fc.weight', 'head.fc.weight'):
+        if needed not in out:
+            official = needed.replace('head.pre_logits.', 'pre_logits.')
+            official = official.replace('head.fc.', 'head.')
+            raise ValueError(
+                f"official checkpoint has no 'model_pos' key "
+                f"'module.{official}', which mmpose's MotionRegressionHead "
+                f'needs (layout mmpose-head); use the default layout')
+    return out

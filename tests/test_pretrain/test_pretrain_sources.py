@@ -148,3 +148,20 @@ def test_curriculum_loop_adds_2d_clips_after_start_epoch(tmp_path):
     assert 'train/loss_2d_proj' in hub.log_scalars
     # 2D-only batches are logged from the second epoch only: 2 x 3 batches
     assert len(hub.get_scalar('train/loss_2d_proj').data[0]) == 6
+
+
+def test_official_augmentation_in_clip_dataset(tmp_path):
+    _write_clips(tmp_path, 'AMASS', 2, with_input=False, t=64)
+    ds = MBMotionClipDataset(
+        str(tmp_path), ['AMASS'], synthetic=True, flip_prob=0.0,
+        augment=dict(type='MBAugmenter2D', noise=True, mask=True,
+                     joint_mask_prob=0.05, frame_mask_prob=0.1))
+    item = ds[0]
+    x, target = item['inputs'], item['data_samples']['target']
+    conf = x[..., 2]
+    masked = (x == 0).all(-1)
+    assert masked.any()  # 64 frames x 17 joints: masking hits something
+    visible = ~masked
+    assert (conf[visible] < 1).any()  # noise gives confidences below 1
+    err = (x[..., :2] - target[..., :2]).norm(dim=-1)[visible]
+    assert 0 < err.median() < 0.1  # detection-like offsets, small vs [-1,1]

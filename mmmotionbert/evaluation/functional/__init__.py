@@ -2,8 +2,11 @@
 """Functional (numpy) 3D pose error measures."""
 from .errors import mpjpe, p_mpjpe
 from .h36m_eval import OFFICIAL_BLOCK_LIST, denormalize_h36m, evaluate_h36m
+from .pose2sim_eval import (evaluate_pose2sim, lift_sequence,
+                            mean_training_pose, model_clip_len)
 
 __all__ = [
     'mpjpe', 'p_mpjpe', 'OFFICIAL_BLOCK_LIST', 'denormalize_h36m',
-    'evaluate_h36m'
+    'evaluate_h36m', 'evaluate_pose2sim', 'lift_sequence',
+    'mean_training_pose', 'model_clip_len'
 ]

@@ -1,0 +1,199 @@
+# Copyright (c) mmmotionbert contributors. All rights reserved.
+"""Real-data evaluation of a 2D -> 3D lifter on the Pose2Sim demo.
+
+Each camera's 100-frame sequence of real OpenPose detections is normalised
+like MotionBERT's in-the-wild inference (``crop_scale`` over the sequence;
+missing keypoints are all zeros, as training masks them), lifted in windows
+of the model's ``maxlen`` frames with flip test, and compared per frame with
+the triangulated markers (H36M-17, mm) by P-MPJPE (similarity Procrustes:
+scale, rotation, translation, so the prediction's units and camera frame do
+not matter). A constant baseline -- the mean training pose of the mocap
+cache, Procrustes-aligned the same way -- tells how much the model adds
+(about 130 mm on this demo with the DeepMimic cache).
+"""
+from typing import Dict, Optional, Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from mmmotionbert.utils.keypoints import flip_h36m
+from .errors import p_mpjpe
+
+__all__ = [
+    'model_clip_len', 'lift_sequence', 'mean_training_pose',
+    'evaluate_pose2sim'
+]
+
+
+def model_clip_len(model: nn.Module, default: int = 243) -> int:
+    """Longest clip a model takes: the first ``maxlen`` attribute found.
+
+    Args:
+        model (nn.Module): Model (e.g. ``MBPoseLifter`` or ``MBDSTformer``).
+        default (int): Used when no module has ``maxlen``.
+
+    Returns:
+        int: Frames per window.
+    """
+    for module in model.modules():
+        maxlen = getattr(module, 'maxlen', None)
+        if isinstance(maxlen, int) and maxlen > 0:
+            return maxlen
+    return default
+
+
+def _forward(model: nn.Module, x: np.ndarray, device) -> np.ndarray:
+    """Model output (T, 17, 3) for one (T, 17, 3) window."""
+    inp = torch.as_tensor(x, dtype=torch.float32, device=device)[None]
+    out = model(inp)
+    if isinstance(out, (list, tuple)):
+        out = out[0]
+    if not isinstance(out, torch.Tensor) or out.shape[-2:] != (17, 3):
+        raise ValueError('the model must map (1, T, 17, 3) to (1, T, 17, 3), '
+                         f'got {type(out).__name__} '
+                         f'{tuple(getattr(out, "shape", ()))}')
+    return out.reshape(x.shape[0], 17, 3).detach().float().cpu().numpy()
+
+
+@torch.no_grad()
+def lift_sequence(model: nn.Module,
+                  keypoints: np.ndarray,
+                  clip_len: Optional[int] = None,
+                  flip: bool = True,
+                  device: Optional[torch.device] = None) -> np.ndarray:
+    """Lift a normalised 2D sequence of any length, window by window.
+
+    Windows of ``clip_len`` frames tile the sequence; the last, shorter
+    remainder is predicted from the final full ``clip_len`` window (more
+    context) when the sequence is long enough. With ``flip`` the prediction
+    is averaged with the flipped-back prediction of the mirrored input.
+
+    Args:
+        model (nn.Module): Maps (1, T, 17, 3) to (1, T, 17, 3); called in
+            eval mode.
+        keypoints (np.ndarray): (T, 17, 3) normalised ``[x, y, conf]``.
+        clip_len (int, optional): Window length. Defaults to
+            :func:`model_clip_len`.
+        flip (bool): Flip test. Defaults to True.
+        device (torch.device, optional): Defaults to the model's.
+
+    Returns:
+        np.ndarray: (T, 17, 3) float32 predictions.
+    """
+    keypoints = np.asarray(keypoints, dtype=np.float32)
+    if keypoints.ndim != 3 or keypoints.shape[1:] != (17, 3):
+        raise ValueError(f'keypoints must be (T, 17, 3), got '
+                         f'{keypoints.shape}')
+    clip_len = int(clip_len or model_clip_len(model))
+    if device is None:
+        param = next(model.parameters(), None)
+        device = param.device if param is not None else torch.device('cpu')
+    was_training = model.training
+    model.eval()
+    total = len(keypoints)
+    out = np.zeros(keypoints.shape, dtype=np.float32)
+    try:
+        for start in range(0, total, clip_len):
+            end = min(start + clip_len, total)
+            first = max(0, end - clip_len)  # full window when possible
+            window = keypoints[first:end]
+            pred = _forward(model, window, device)
+            if flip:
+                pred_f = _forward(model, flip_h36m(window), device)
+                pred = (pred + flip_h36m(pred_f)) / 2
+            out[start:end] = pred[start - first:]
+    finally:
+        model.train(was_training)
+    return out
+
+
+def mean_training_pose(data_file: Optional[str] = None) -> np.ndarray:
+    """Mean root-relative pose (metres) of a mocap cache, heading-aligned.
+
+    Args:
+        data_file (str, optional): Cache ``.npz``. Defaults to the pybullet
+            DeepMimic cache.
+
+    Returns:
+        np.ndarray: (17, 3) pose.
+    """
+    from mmmotionbert.datasets.mocap.pybullet_fk import load_mocap_cache
+    from mmmotionbert.datasets.mocap_dataset import canonical_mean_pose
+    return canonical_mean_pose(
+        list(load_mocap_cache(data_file)['joints'].values()))
+
+
+def evaluate_pose2sim(model: Optional[nn.Module],
+                      demo: Optional[Dict] = None,
+                      mean_pose: Optional[np.ndarray] = None,
+                      clip_len: Optional[int] = None,
+                      flip: bool = True,
+                      scale_range: Sequence[float] = (1.0, 1.0),
+                      device: Optional[torch.device] = None,
+                      baseline: bool = True) -> Dict:
+    """P-MPJPE of a lifter (and the mean-pose baseline) on the Pose2Sim demo.
+
+    Args:
+        model (nn.Module, optional): Lifter mapping (1, T, 17, 3) normalised
+            input to (1, T, 17, 3); None evaluates only the baseline.
+        demo (dict, optional): :func:`~mmmotionbert.datasets.pose2sim_demo.
+            load_pose2sim_demo` output. Defaults to loading it.
+        mean_pose (np.ndarray, optional): (17, 3) baseline pose (metres).
+            Defaults to :func:`mean_training_pose` of the DeepMimic cache;
+            the baseline is skipped when that cache is missing.
+        clip_len (int, optional): Window length. Defaults to the model's.
+        flip (bool): Flip test. Defaults to True.
+        scale_range (Sequence[float]): ``crop_scale`` ratio. Defaults to
+            ``(1, 1)``.
+        device (torch.device, optional): Inference device.
+        baseline (bool): Compute the mean-pose baseline. Defaults to True.
+
+    Returns:
+        dict: ``cameras`` (per camera ``p_mpjpe_mm``,
+        ``baseline_p_mpjpe_mm``, ``num_frames``, ``missing_keypoints``),
+        the camera means ``p_mpjpe_mm`` and ``baseline_p_mpjpe_mm`` (None
+        when not computed), ``clip_len`` and ``flip``.
+    """
+    from mmmotionbert.datasets.crop_scale import crop_scale
+    if demo is None:
+        from mmmotionbert.datasets.pose2sim_demo import load_pose2sim_demo
+        demo = load_pose2sim_demo()
+    if not baseline:
+        mean_pose = None
+    elif mean_pose is None:
+        try:
+            mean_pose = mean_training_pose()
+        except FileNotFoundError:
+            mean_pose = None
+    gt_mm = np.asarray(demo['joints_3d'], dtype=np.float64) * 1000.0
+    if model is not None:
+        clip_len = int(clip_len or model_clip_len(model))
+    cameras = {}
+    for cam, kpts in demo['keypoints_2d'].items():
+        entry = dict(
+            num_frames=int(len(kpts)),
+            missing_keypoints=int((kpts[..., 2] == 0).sum()))
+        if model is not None:
+            norm = crop_scale(kpts, scale_range, clip=True, zero_invalid=True)
+            pred = lift_sequence(model, norm, clip_len, flip, device)
+            entry['p_mpjpe_mm'] = float(
+                np.mean(p_mpjpe(pred.astype(np.float64), gt_mm)))
+        if mean_pose is not None:
+            const = np.repeat(
+                np.asarray(mean_pose, np.float64)[None] * 1000.0, len(gt_mm),
+                axis=0)
+            entry['baseline_p_mpjpe_mm'] = float(np.mean(
+                p_mpjpe(const, gt_mm)))
+        cameras[cam] = entry
+
+    def average(key):
+        vals = [c[key] for c in cameras.values() if key in c]
+        return float(np.mean(vals)) if vals else None
+
+    return dict(
+        cameras=cameras,
+        p_mpjpe_mm=average('p_mpjpe_mm'),
+        baseline_p_mpjpe_mm=average('baseline_p_mpjpe_mm'),
+        clip_len=clip_len,
+        flip=bool(flip))

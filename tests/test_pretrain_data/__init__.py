@@ -1,0 +1,1 @@
+# Copyright (c) mmmotionbert contributors. All rights reserved.

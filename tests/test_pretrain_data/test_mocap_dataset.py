@@ -1,0 +1,210 @@
+# Copyright (c) mmmotionbert contributors. All rights reserved.
+"""MBMocapDataset: virtual cameras, normalisation, augmentation, items."""
+import numpy as np
+import pytest
+import torch
+from mmengine.dataset import default_collate
+
+from mmmotionbert.datasets import MBMocapDataset
+from mmmotionbert.datasets.mocap.pybullet_fk import (load_mocap_cache,
+                                                     write_mocap_cache)
+from mmmotionbert.datasets.mocap_dataset import (
+    BONE_GROUPS, approximate_face_points, augment_bone_lengths,
+    canonical_mean_pose, make_camera, project_points, world_to_camera)
+from mmmotionbert.registry import DATASETS, MODELS
+from mmmotionbert.utils.keypoints import H36M_BONES, flip_h36m
+
+# rest pose, metres, Y up, facing +x, right side +z
+REST = np.array([[0, .9, 0], [0, .9, .1], [0, .48, .1], [0, .08, .1],
+                 [0, .9, -.1], [0, .48, -.1], [0, .08, -.1], [0, 1.15, 0],
+                 [0, 1.4, 0], [.1, 1.55, 0], [.02, 1.68, 0], [0, 1.4, -.18],
+                 [0, 1.12, -.2], [0, .88, -.2], [0, 1.4, .18], [0, 1.12, .2],
+                 [0, .88, .2]])
+CLEAN = dict(noise_prob=0, joint_mask_prob=0, frame_mask_prob=0, flip_prob=0)
+
+
+def _yaw(points, angle):
+    c, s = np.cos(angle), np.sin(angle)
+    rot = np.array([[c, 0, s], [0, 1, 0], [-s, 0, c]])
+    return points @ rot.T
+
+
+def _clip(frames, turn=1.0, walk=0.5):
+    t = np.linspace(0, 1, frames)
+    clip = np.stack([_yaw(REST, turn * a) for a in t])
+    clip[..., 0] += walk * t[:, None]
+    clip[:, [12, 13], 0] += 0.2 * np.sin(6 * t)[:, None]  # swing an arm
+    return clip
+
+
+@pytest.fixture(scope='module')
+def cache(tmp_path_factory):
+    path = str(tmp_path_factory.mktemp('mocap') / 'clips.npz')
+    joints = dict(a=_clip(60), b=_clip(40, turn=-2), short=_clip(10))
+    return write_mocap_cache(dict(joints=joints, fps=60.0), path)
+
+
+def test_cache_round_trip(cache):
+    data = load_mocap_cache(cache)
+    assert list(data['joints']) == ['a', 'b', 'short'] and data['fps'] == 60
+    assert data['joints']['a'].shape == (60, 17, 3)
+    np.testing.assert_allclose(data['joints']['b'], _clip(40, turn=-2),
+                               atol=1e-6)
+
+
+def test_camera_projects_a_known_point():
+    cam = make_camera([0, 1, 0], yaw=0, pitch=0, distance=4, focal=1000,
+                      resolution=(1000, 800))
+    np.testing.assert_allclose(cam['position'], [0, 1, 4])
+    p_cam = world_to_camera(np.array([0.5, 1.2, 0.0]), cam)
+    np.testing.assert_allclose(p_cam, [0.5, -0.2, 4.0], atol=1e-12)
+    np.testing.assert_allclose(
+        project_points(p_cam, cam['focal'], cam['center']), [625, 350])
+    # from the side (yaw 90: camera on +x looking at -x): -z is on the right
+    side = make_camera([0, 1, 0], 90, 0, 4, 1000, (1000, 800))
+    np.testing.assert_allclose(
+        world_to_camera(np.array([0, 1, -1.0]), side), [1, 0, 4], atol=1e-12)
+    # pitched camera: the aim point stays at the principal point, up is up
+    high = make_camera([0, 1, 0], 30, 20, 5, 1200, (1920, 1080))
+    uv = project_points(world_to_camera(np.array([[0, 1, 0], [0, 2, 0.]]),
+                                        high), 1200, high['center'])
+    np.testing.assert_allclose(uv[0], [960, 540], atol=1e-9)
+    assert uv[1, 1] < uv[0, 1]
+    np.testing.assert_allclose(high['rotation'] @ high['rotation'].T,
+                               np.eye(3), atol=1e-12)
+    assert np.linalg.det(high['rotation']) == pytest.approx(1)
+
+
+def test_items_collate_and_train_a_lifter(cache):
+    ds = DATASETS.build(dict(type='MBMocapDataset', data_file=cache,
+                             clip_len=27))
+    # windows of 27 with stride 9: a (60) 0..27 + 33, b (40) 0, 9, 13, short 0
+    assert len(ds) == 5 + 3 + 1
+    item = ds[0]
+    assert item['inputs'].dtype == torch.float32
+    assert item['inputs'].shape == (27, 17, 3)
+    assert item['data_samples']['target'].shape == (27, 17, 3)
+    batch = default_collate([ds[i] for i in range(4)])
+    model = MODELS.build(dict(
+        type='MBPoseLifter',
+        backbone=dict(type='MBDSTformer', dim_in=3, dim_feat=16, dim_rep=16,
+                      depth=1, num_heads=2, mlp_ratio=1, maxlen=27),
+        head=dict(type='MBPoseHead', dim_rep=16, dim_out=3)))
+    losses = model(batch['inputs'], batch['data_samples'], mode='loss')
+    total = sum(v for v in losses.values())
+    total.backward()
+    assert torch.isfinite(total)
+
+
+def test_target_is_the_normalised_projection_and_depth(cache):
+    ds = MBMocapDataset(cache, clip_len=27, test_mode=True, wild_2d=False,
+                        with_meta=True, bone_scale_range=None, **CLEAN)
+    for i in (0, 4):
+        item = ds[i]
+        x = item['inputs'].numpy()
+        s = item['data_samples']
+        y = s['target'].numpy()
+        np.testing.assert_allclose(x[..., :2], y[..., :2], atol=1e-5)
+        assert (x[..., 2] == 1).all()
+        assert np.abs(x[..., :2]).max() <= 1 + 1e-6
+        cam = s['joints_cam_mm'].numpy().astype(np.float64)
+        f, half = s['focal'], s['crop_scale'] / 2
+        center = s['camera_wh'].numpy() / 2
+        uv = project_points(cam, f, center)
+        np.testing.assert_allclose(
+            y[..., :2], (uv - s['crop_center'].numpy()) / half, atol=1e-4)
+        z = (cam[..., 2] - cam[:, :1, 2]) * f / cam[:, :1, 2] / half
+        np.testing.assert_allclose(y[..., 2], z, atol=1e-4)
+        assert 3000 * 0.8 < cam[:, 0, 2].mean() < 6000 * 1.2  # 3-6 m away
+        # Y up in the world -> image y down: the head is above the ankles
+        assert (y[:, 10, 1] < y[:, 3, 1]).all()
+
+
+def test_wild_2d_head_is_mid_eyes(cache):
+    kw = dict(test_mode=True, bone_scale_range=None, with_meta=True, **CLEAN)
+
+    def pixels(item, key):  # undo the crop_scale box of the item
+        s = item['data_samples']
+        x = item[key] if key == 'inputs' else s[key]
+        return (x.numpy()[..., :2] * s['crop_scale'] / 2 +
+                s['crop_center'].numpy())
+
+    wild = MBMocapDataset(cache, clip_len=27, **kw)[1]
+    plain = MBMocapDataset(cache, clip_len=27, wild_2d=False, **kw)[1]
+    np.testing.assert_allclose(pixels(wild, 'target'),
+                               pixels(plain, 'target'), atol=1e-2)
+    same = [1, 2, 3, 4, 5, 6, 11, 12, 13, 14, 15, 16]
+    np.testing.assert_allclose(
+        pixels(wild, 'inputs')[:, same], pixels(plain, 'inputs')[:, same],
+        atol=1e-2)
+    # the detector "head" (mid-eyes) is well below the top of the head
+    eyes = pixels(wild, 'inputs')[:, 10, 1]
+    top = pixels(wild, 'target')[:, 10, 1]
+    assert (eyes - top > 5).all()
+
+
+def test_determinism_selection_and_short_clips(cache):
+    ds = MBMocapDataset(cache, clip_len=27, test_mode=True, with_meta=True)
+    a, b = ds[2], ds[2]
+    np.testing.assert_array_equal(a['inputs'].numpy(), b['inputs'].numpy())
+    assert not np.array_equal(a['inputs'].numpy(), ds[1]['inputs'].numpy())
+    only = MBMocapDataset(cache, clip_len=27, clips=['short'],
+                          test_mode=True, with_meta=True)
+    assert len(only) == 1 and only[0]['data_samples']['clip_name'] == 'short'
+    assert only[0]['inputs'].shape == (27, 17, 3)  # 10 frames stretched
+    rows = only[0]['data_samples']['frame_index'].numpy()
+    assert rows.min() == 0 and rows.max() == 9 and (np.diff(rows) >= 0).all()
+    held = MBMocapDataset(cache, clip_len=27, exclude_clips=['a', 'b'])
+    assert held.metainfo['clips'] == ['short']
+    with pytest.raises(ValueError, match='not in'):
+        MBMocapDataset(cache, clips=['nope'])
+    longer = MBMocapDataset(cache, clip_len=27, num_samples=50)
+    assert len(longer) == 50 and longer[49]['inputs'].shape == (27, 17, 3)
+
+
+def test_flip_mirrors_input_and_target(cache):
+    kw = dict(test_mode=True, noise_prob=0, joint_mask_prob=0,
+              frame_mask_prob=0)
+    plain = MBMocapDataset(cache, clip_len=27, flip_prob=0, **kw)[3]
+    flip = MBMocapDataset(cache, clip_len=27, flip_prob=1, **kw)[3]
+    for key in ('inputs', ):
+        np.testing.assert_allclose(flip[key].numpy(),
+                                   flip_h36m(plain[key].numpy()), atol=1e-6)
+    np.testing.assert_allclose(
+        flip['data_samples']['target'].numpy(),
+        flip_h36m(plain['data_samples']['target'].numpy()), atol=1e-6)
+
+
+def test_noise_and_mask_in_items(cache):
+    ds = MBMocapDataset(cache, clip_len=27, num_samples=200, flip_prob=0)
+    x = torch.stack([ds[i]['inputs'] for i in range(200)]).numpy()
+    zero = (x == 0).all(-1)
+    assert zero.mean() == pytest.approx(1 - 0.95 * 0.9, abs=0.02)
+    conf = x[..., 2][~zero]
+    assert 0.3 < conf.mean() < 0.95 and (conf <= 1).all()
+
+
+def test_bone_length_augmentation_and_face():
+    clip = _clip(5)
+    face = approximate_face_points(clip)
+    assert face.shape == (5, 5, 3)
+    assert (face[:, 1:3, 1] < clip[:, 10:11, 1]).all()  # eyes below top
+    assert (face[:, 1:3, 1] > clip[:, 8:9, 1]).all()  # above thorax
+    factors = {g: 1.0 + 0.05 * i for i, g in enumerate(BONE_GROUPS)}
+    new, new_face = augment_bone_lengths(clip, factors, face)
+    group_of = {b: g for g, bones in BONE_GROUPS.items() for b in bones}
+    for child, parent in H36M_BONES:
+        old_v = clip[:, child] - clip[:, parent]
+        new_v = new[:, child] - new[:, parent]
+        np.testing.assert_allclose(new_v, old_v * factors[group_of[
+            (child, parent)]], atol=1e-12)
+    np.testing.assert_allclose(new[:, 0], clip[:, 0])
+    np.testing.assert_allclose(new_face - new[:, 9:10],
+                               (face - clip[:, 9:10]) * factors['head'],
+                               atol=1e-12)
+
+
+def test_canonical_mean_pose_ignores_heading():
+    clips = [np.stack([_yaw(REST, a) for a in np.linspace(0, 6, 30)])]
+    mean = canonical_mean_pose(clips)
+    np.testing.assert_allclose(mean, REST - REST[:1], atol=1e-9)
