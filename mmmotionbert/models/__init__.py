@@ -4,3 +4,4 @@ from .backbones import *  # noqa: F401,F403
 from .heads import *  # noqa: F401,F403
 from .lifters import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
+from .mesh import *  # noqa: F401,F403

@@ -3,3 +3,6 @@
 from .pose_head import MBPoseHead
 
 __all__ = ['MBPoseHead']
+from .mesh_head import MBMeshHead  # noqa: E402,F401
+
+__all__ += ['MBMeshHead']

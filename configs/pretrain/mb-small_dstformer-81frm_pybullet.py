@@ -1,0 +1,55 @@
+# A small MotionBERT pretrained on real motion capture that ships inside a
+# package on PyPI: the DeepMimic clips of `pybullet` (retargeted recorded mocap,
+# converted to H36M-17 joints by tools/dataset_converters/pybullet_mocap.py).
+# The pretext task as the official one: lift 2D made by random virtual
+# perspective cameras, with detection-like noise + confidence and masking, to
+# 3D. Trains on 2 CPU cores in minutes; the resulting checkpoint is shipped as
+# checkpoints/mb_pretrain_small_pybullet.pth (see configs/pretrain/README.md)
+# and is the default model of the in-the-wild demo. Validation: held-out clips
+# (punch, dance_a, walker_turn_right1), P-MPJPE in mm.
+_base_ = ['../_base_/default_runtime.py', '../_base_/models/dstformer_lifter.py']
+
+clip_len = 81
+holdout = ['punch', 'dance_a', 'walker_turn_right1']
+
+model = dict(
+    backbone=dict(dim_feat=64, dim_rep=128, depth=3, num_heads=4, mlp_ratio=2,
+                  maxlen=clip_len),
+    head=dict(dim_rep=128),
+    rootrel=True,
+    flip_test=True)
+
+mocap = dict(type='MBMocapDataset', clip_len=clip_len)
+train_dataloader = dict(
+    batch_size=16,
+    num_workers=0,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    collate_fn=dict(type='default_collate'),
+    dataset=dict(mocap, exclude_clips=holdout, data_stride=3, noise_scale=2.5,
+                 num_samples=1024))
+val_dataloader = dict(
+    batch_size=16,
+    num_workers=0,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    collate_fn=dict(type='default_collate'),
+    dataset=dict(mocap, clips=holdout, test_mode=True, with_meta=True,
+                 noise_scale=2.5, num_samples=96))
+test_dataloader = val_dataloader
+val_evaluator = dict(type='MBProcrustesMetric', gt_key='joints_cam_mm')
+test_evaluator = val_evaluator
+
+max_epochs = 24
+train_cfg = dict(by_epoch=True, max_epochs=max_epochs, val_interval=2)
+val_cfg = dict()
+test_cfg = dict()
+optim_wrapper = dict(optimizer=dict(type='AdamW', lr=1e-3, weight_decay=0.01),
+                     clip_grad=dict(max_norm=1.0))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=64),
+    dict(type='CosineAnnealingLR', T_max=max_epochs, eta_min=1e-5,
+         by_epoch=True, begin=0, end=max_epochs)
+]
+default_hooks = dict(
+    checkpoint=dict(save_best='P-MPJPE', rule='less', interval=2,
+                    max_keep_ckpts=1),
+    logger=dict(interval=16))
