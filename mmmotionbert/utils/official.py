@@ -237,7 +237,12 @@ def convert_official_checkpoint(checkpoint: CheckpointLike) -> dict:
     if fmt == 'official_pose':
         state_dict = official_pose_to_ours(ckpt)
     elif fmt == 'official_task':
-        state_dict = official_task_to_ours(ckpt)
+        # official mesh checkpoints embed the SMPL body model (licensed data,
+        # ``head.smpl.*``); converted checkpoints leave it out -- our mesh
+        # models read SMPL from the user's files
+        state_dict = OrderedDict(
+            (k, v) for k, v in official_task_to_ours(ckpt).items()
+            if not k.startswith('head.smpl.'))
     else:
         raise ValueError(
             'this is already an mmengine checkpoint (state_dict); only '

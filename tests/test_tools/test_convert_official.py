@@ -78,3 +78,22 @@ def test_unknown_checkpoint_layout(tmp_path):
     from mmmotionbert.utils.official import split_checkpoint
     with pytest.raises(KeyError, match="'model_pos'.*found"):
         split_checkpoint({'weights': [1, 2]})
+
+
+def test_converted_task_checkpoint_leaves_out_smpl_and_unused_head():
+    from mmmotionbert.utils.official import convert_official_checkpoint
+    backbone = MBDSTformer(dim_feat=8, dim_rep=8, depth=1, num_heads=2,
+                           mlp_ratio=1, maxlen=4)
+    model = {f'module.backbone.{k}': v
+             for k, v in backbone.state_dict().items()}
+    model.update({
+        'module.backbone.head.weight': torch.zeros(3, 8),
+        'module.head.fc1.weight': torch.ones(4, 8),
+        'module.head.smpl.v_template': torch.ones(6890, 3),
+    })
+    out = convert_official_checkpoint({'epoch': 3, 'model': model})
+    sd = out['state_dict']
+    assert 'head.fc1.weight' in sd and 'backbone.pos_embed' in sd
+    assert not any(k.startswith(('head.smpl.', 'backbone.head.')) for k in sd)
+    assert len(sd) == len(backbone.state_dict()) + 1
+    assert out['meta']['backbone']['dim_feat'] == 8
