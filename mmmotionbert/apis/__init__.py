@@ -1,6 +1,15 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
-"""High-level APIs: official checkpoints and inference."""
+"""High-level APIs: official checkpoints, in-the-wild inference, action."""
+from . import official_action  # noqa: F401  (registers task='action')
+from . import official_mesh  # noqa: F401  (registers task='mesh')
+from .action_inference import inference_action, init_action_model
+from .inferencer import (LiftResult, MotionLifterInferencer, StreamingLifter,
+                         init_lifter)
+from .keypoint_io import KeypointSequence, read_keypoints
 from .official import load_official_model
-from . import official_mesh  # noqa: F401,E402  (registers task='mesh')
 
-__all__ = ['load_official_model']
+__all__ = [
+    'load_official_model', 'init_action_model', 'inference_action',
+    'MotionLifterInferencer', 'StreamingLifter', 'LiftResult', 'init_lifter',
+    'KeypointSequence', 'read_keypoints'
+]

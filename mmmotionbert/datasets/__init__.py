@@ -6,6 +6,8 @@ from .h36m_reader import (H36M_CAMERA_RESOLUTIONS, H36MReader,  # noqa: F401
 from .motion2d_dataset import MBMotion2DDataset  # noqa: F401
 from .motion3d_dataset import MBMotionClipDataset  # noqa: F401
 from .transforms import *  # noqa: F401,F403
+from .action_dataset import (MBClassBalancedSampler,  # noqa: F401
+                             MBPoseDataset, NTU120_ONESHOT_CLASSES)
 from .mesh_dataset import (MBMeshDataset, MBMeshMixDataset,  # noqa: F401
                            MBMeshSourceBatchSampler, load_mesh_pkl)
 from .crop_scale import (apply_crop_scale, crop_scale,  # noqa: F401

@@ -4,4 +4,5 @@ from .backbones import *  # noqa: F401,F403
 from .heads import *  # noqa: F401,F403
 from .lifters import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
+from .recognizers import *  # noqa: F401,F403
 from .mesh import *  # noqa: F401,F403

@@ -193,3 +193,172 @@ def coco_to_h36m_valid(x: np.ndarray) -> np.ndarray:
     y[..., 7, :] = np.where(both, (pelvis + thorax) * 0.5, 0.0)
     return y
 
+
+# --- In-the-wild 2D layouts -> H36M-17 (inference) --------------------------
+#: Halpe-26 (AlphaPose) joint order.
+HALPE26_JOINT_NAMES = COCO_JOINT_NAMES + (
+    'head', 'neck', 'hip', 'left_big_toe', 'right_big_toe',
+    'left_small_toe', 'right_small_toe', 'left_heel', 'right_heel')
+#: OpenPose BODY_25 joint order.
+BODY25_JOINT_NAMES = ('nose', 'neck', 'right_shoulder', 'right_elbow',
+                      'right_wrist', 'left_shoulder', 'left_elbow',
+                      'left_wrist', 'mid_hip', 'right_hip', 'right_knee',
+                      'right_ankle', 'left_hip', 'left_knee', 'left_ankle',
+                      'right_eye', 'left_eye', 'right_ear', 'left_ear',
+                      'left_big_toe', 'left_small_toe', 'left_heel',
+                      'right_big_toe', 'right_small_toe', 'right_heel')
+#: OpenPose BODY_25B joint order (COCO-17 first).
+BODY25B_JOINT_NAMES = COCO_JOINT_NAMES + (
+    'upper_neck', 'head_top', 'left_big_toe', 'left_small_toe', 'left_heel',
+    'right_big_toe', 'right_small_toe', 'right_heel')
+#: OpenPose COCO-18 ("openpose18") joint order.
+OPENPOSE18_JOINT_NAMES = ('nose', 'neck', 'right_shoulder', 'right_elbow',
+                          'right_wrist', 'left_shoulder', 'left_elbow',
+                          'left_wrist', 'right_hip', 'right_knee',
+                          'right_ankle', 'left_hip', 'left_knee',
+                          'left_ankle', 'right_eye', 'left_eye', 'right_ear',
+                          'left_ear')
+#: MediaPipe BlazePose-33 landmarks -> COCO-17 (index of each COCO joint).
+BLAZEPOSE_TO_COCO = (0, 2, 5, 7, 8, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26,
+                     27, 28)
+#: H36M-17 joint <- Halpe-26 joints averaged (official ``halpe2h36m``:
+#: pelvis = 'hip', thorax = 'neck', head = 'head' (top of the head)).
+HALPE26_TO_H36M = ((19, ), (12, ), (14, ), (16, ), (11, ), (13, ), (15, ),
+                   (18, 19), (18, ), (0, ), (17, ), (5, ), (7, ), (9, ),
+                   (6, ), (8, ), (10, ))
+#: H36M-17 joint <- OpenPose BODY_25 joints averaged (pelvis = 'mid_hip',
+#: thorax = 'neck', head = midpoint of the eyes as for COCO).
+BODY25_TO_H36M = ((8, ), (9, ), (10, ), (11, ), (12, ), (13, ), (14, ),
+                  (1, 8), (1, ), (0, ), (15, 16), (5, ), (6, ), (7, ), (2, ),
+                  (3, ), (4, ))
+#: H36M-17 joint <- OpenPose COCO-18 joints averaged (a repeated index
+#: weighs twice: spine = midpoint of mid-hip and neck).
+OPENPOSE18_TO_H36M = ((8, 11), (8, ), (9, ), (10, ), (11, ), (12, ), (13, ),
+                      (8, 11, 1, 1), (1, ), (0, ), (14, 15), (5, ), (6, ),
+                      (7, ), (2, ), (3, ), (4, ))
+
+#: Number of joints of every 2D layout :func:`convert_keypoints` reads.
+KEYPOINT_LAYOUTS = {
+    'h36m': 17,
+    'coco': 17,
+    'halpe26': 26,
+    'body25': 25,
+    'body25b': 25,
+    'openpose18': 18,
+    'blazepose': 33,
+    'coco_wholebody': 133,
+    'halpe136': 136,
+}
+#: Other names accepted for the layouts above.
+KEYPOINT_LAYOUT_ALIASES = {
+    'h36m17': 'h36m', 'human3.6m': 'h36m', 'coco17': 'coco',
+    'halpe': 'halpe26', 'alphapose': 'halpe26', 'body_25': 'body25',
+    'body_25b': 'body25b', 'openpose_body25': 'body25',
+    'openpose_body25b': 'body25b', 'coco18': 'openpose18',
+    'blazepose33': 'blazepose', 'mediapipe': 'blazepose',
+    'wholebody': 'coco_wholebody', 'coco-wholebody': 'coco_wholebody'
+}
+
+
+def canonical_layout(layout: str) -> str:
+    """The canonical name of a 2D keypoint layout (aliases resolved).
+
+    Args:
+        layout (str): A name of :data:`KEYPOINT_LAYOUTS` or an alias of
+            :data:`KEYPOINT_LAYOUT_ALIASES` (case-insensitive).
+
+    Returns:
+        str: Canonical layout name.
+    """
+    name = str(layout).strip().lower()
+    name = KEYPOINT_LAYOUT_ALIASES.get(name, name)
+    if name not in KEYPOINT_LAYOUTS:
+        raise ValueError(
+            f'unknown keypoint layout {layout!r}; known layouts: '
+            f'{sorted(KEYPOINT_LAYOUTS)} (aliases: '
+            f'{sorted(KEYPOINT_LAYOUT_ALIASES)})')
+    return name
+
+
+def _mean_of_valid_sources(x: np.ndarray, table) -> np.ndarray:
+    """(..., 17, 3): each joint the mean of its *valid* source joints.
+
+    Channels are ``[x, y, score]``; a source is valid when its score is
+    > 0. A joint without a valid source is all zeros; the spine (joint 7,
+    the midpoint of two body parts) needs every source valid. Same rule as
+    :func:`coco_to_h36m_valid`.
+    """
+    valid = (x[..., 2] > 0).astype(x.dtype)
+    xz = x * valid[..., None]
+    parts = []
+    for j, src in enumerate(table):
+        src = list(src)
+        count = valid[..., src].sum(-1, keepdims=True)
+        part = np.where(count > 0, xz[..., src, :].sum(-2) /
+                        np.maximum(count, 1), 0.0)
+        if j == 7 and len(set(src)) > 1:
+            part = np.where(valid[..., src].min(-1, keepdims=True) > 0, part,
+                            0.0)
+        parts.append(part)
+    return np.stack(parts, axis=-2)
+
+
+def convert_keypoints(keypoints: np.ndarray,
+                      scores: np.ndarray,
+                      layout: str) -> tuple:
+    """Convert 2D keypoints and their scores from any layout to H36M-17.
+
+    The single conversion used by every reader and detector. Coordinates
+    and scores go through the same joint mapping, so scores stay attached
+    to their joints. A joint made of several source joints (pelvis,
+    thorax, head, spine) is the mean of its *valid* sources (score > 0),
+    coordinates and score alike, and all zeros when none is valid -- a
+    missing joint (OpenPose's ``0, 0, 0``) never pulls a composite towards
+    the image origin; the spine needs both of its parts. COCO-based
+    layouts use :func:`coco_to_h36m_valid` (MotionBERT's ``coco2h36m``
+    with that rule), Halpe-26 the official ``halpe2h36m``.
+
+    Args:
+        keypoints (np.ndarray): (..., J, 2) pixel coordinates.
+        scores (np.ndarray): (..., J) confidences, 0 for missing joints.
+        layout (str): Source layout (see :func:`canonical_layout`):
+            ``h36m``, ``coco``, ``halpe26``, ``body25``, ``body25b``,
+            ``openpose18``, ``blazepose``, ``coco_wholebody``, ``halpe136``.
+
+    Returns:
+        tuple[np.ndarray, np.ndarray]: (..., 17, 2) keypoints and (..., 17)
+        scores in the H36M-17 order, float32.
+    """
+    layout = canonical_layout(layout)
+    keypoints = np.asarray(keypoints, dtype=np.float32)
+    scores = np.asarray(scores, dtype=np.float32)
+    num = KEYPOINT_LAYOUTS[layout]
+    if keypoints.ndim < 2 or keypoints.shape[-1] != 2:
+        raise ValueError(f'keypoints must be (..., J, 2), got shape '
+                         f'{keypoints.shape}')
+    if keypoints.shape[-2] != num or scores.shape != keypoints.shape[:-1]:
+        raise ValueError(
+            f'layout {layout!r} has {num} joints: expected keypoints '
+            f'(..., {num}, 2) and scores (..., {num}), got '
+            f'{keypoints.shape} and {scores.shape}')
+    if layout == 'h36m':
+        return keypoints.copy(), scores.copy()
+    stacked = np.concatenate([keypoints, scores[..., None]],
+                             axis=-1).astype(np.float64)
+    if layout in ('body25b', 'coco_wholebody'):
+        stacked, layout = stacked[..., :17, :], 'coco'
+    elif layout == 'halpe136':
+        stacked, layout = stacked[..., :26, :], 'halpe26'
+    elif layout == 'blazepose':
+        stacked, layout = stacked[..., list(BLAZEPOSE_TO_COCO), :], 'coco'
+    if layout == 'coco':
+        out = coco_to_h36m_valid(stacked)
+    else:
+        table = dict(
+            halpe26=HALPE26_TO_H36M,
+            body25=BODY25_TO_H36M,
+            openpose18=OPENPOSE18_TO_H36M)[layout]
+        out = _mean_of_valid_sources(stacked, table)
+    out = out.astype(np.float32)
+    return np.ascontiguousarray(out[..., :2]), np.ascontiguousarray(
+        out[..., 2])

@@ -1,8 +1,7 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
 """Task heads on the DSTformer representation."""
+from .action_head import MBActionEmbedHead, MBActionHead
+from .mesh_head import MBMeshHead
 from .pose_head import MBPoseHead
 
-__all__ = ['MBPoseHead']
-from .mesh_head import MBMeshHead  # noqa: E402,F401
-
-__all__ += ['MBMeshHead']
+__all__ = ['MBPoseHead', 'MBActionHead', 'MBActionEmbedHead', 'MBMeshHead']

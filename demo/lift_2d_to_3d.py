@@ -1,0 +1,312 @@
+# Copyright (c) mmmotionbert contributors. All rights reserved.
+"""Lift in-the-wild 2D keypoints (or a video) to 3D and render the result.
+
+Examples::
+
+    # the bundled real example: Pose2Sim's OpenPose BODY_25B of camera 1,
+    # compared with its 3D markers (needs pose2sim==0.4.15)
+    python demo/lift_2d_to_3d.py pose2sim:cam1 --out-dir outputs/
+    # Sports2D's real outdoor video through MediaPipe BlazePose (needs
+    # sports2d==0.8.34 and mediapipe==0.10.21, requirements/optional.txt)
+    python demo/lift_2d_to_3d.py sports2d --out-dir outputs/
+    # any keypoint file / folder; a video goes through a 2D detector first
+    python demo/lift_2d_to_3d.py alphapose-results.json --out-dir out/
+    python demo/lift_2d_to_3d.py openpose_json/ --format body25 --out-dir out/
+    python demo/lift_2d_to_3d.py clip.mp4 --out-dir out/ --vis gif
+    # an official checkpoint (global lite model as the official infer_wild)
+    python demo/lift_2d_to_3d.py in.json --checkpoint best_epoch.bin \\
+        --global --out-dir out/
+
+Writes ``OUT_DIR/<input name>.npz`` (``keypoints_3d`` (P, T, 17, 3) float32,
+``scores`` (P, T, 17), ``track_ids`` (P,), plus ``keypoints_2d``,
+``root_2d``, ``frame_ids``, ``meta``), its json twin ``<name>.json`` and the
+rendering ``<name>.mp4`` / ``<name>.gif``. Units: pixels of the input frames
+(depth in the same scale), camera-aligned axes (x right, y down, z away),
+root-relative for root-relative models (see
+``mmmotionbert/apis/inferencer.py``).
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+from mmmotionbert.apis.keypoint_io import (  # noqa: E402
+    VIDEO_EXTENSIONS, read_keypoints)
+
+LAYOUT_CHOICES = ('auto', 'h36m', 'coco', 'halpe26', 'alphapose', 'body25',
+                  'body25b', 'openpose18', 'blazepose', 'coco_wholebody',
+                  'halpe136')
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    """Command line arguments."""
+    p = argparse.ArgumentParser(
+        description='Lift 2D keypoints (or a video) to 3D with MotionBERT')
+    p.add_argument(
+        'input',
+        help='keypoint file or folder (OpenPose json folder, AlphaPose / '
+        'COCO / mmpose json, .npy, .npz), a video, pose2sim[:camN] for '
+        "the installed Pose2Sim demo (camera N's OpenPose detections, "
+        'scored against its 3D markers) or sports2d for the installed '
+        'Sports2D demo video')
+    p.add_argument(
+        '--format', default='auto', choices=LAYOUT_CHOICES,
+        help='keypoint layout of the input (default: detect it)')
+    p.add_argument('--out-dir', required=True, help='output folder')
+    p.add_argument('--checkpoint', help='lifter checkpoint (official '
+                   'MotionBERT or mmmotionbert); default: the shipped small '
+                   'model checkpoints/mb_pretrain_small_pybullet.pth')
+    p.add_argument('--config', help='mmengine config of --checkpoint')
+    p.add_argument('--num-heads', type=int, help='attention heads of an '
+                   'official checkpoint (cannot be read from weights; '
+                   'official: 8)')
+    p.add_argument('--global', dest='rootrel', action='store_false',
+                   default=None, help='the model is global (not '
+                   'root-relative), e.g. the official global lite model')
+    p.add_argument('--device', default='cpu')
+    p.add_argument('--threads', type=int,
+                   help='torch CPU threads (1 is often fastest for small '
+                   'models and streaming)')
+    p.add_argument('--clip-len', type=int, help="window length (default: "
+                   "the model's maxlen)")
+    p.add_argument('--overlap', type=int,
+                   help='frames shared by neighbouring windows (default: '
+                   'half a window)')
+    p.add_argument('--no-flip', action='store_true', help='no flip test')
+    p.add_argument('--normalization', default='window',
+                   choices=('window', 'sequence'),
+                   help='crop_scale box per window (default) or per track '
+                   '(official infer_wild)')
+    p.add_argument('--batch-size', type=int, default=16)
+    p.add_argument('--stream', action='store_true',
+                   help='causal streaming mode (live use): each frame is '
+                   'lifted from the frames up to it')
+    p.add_argument('--lookahead', type=int, default=0,
+                   help='streaming: frames of delay for more context')
+    p.add_argument('--min-frames', type=int, default=5,
+                   help='drop tracks seen in fewer frames')
+    p.add_argument('--max-people', type=int, help='lift at most N tracks '
+                   '(the most confident)')
+    p.add_argument('--track-ids', type=int, nargs='+',
+                   help='lift only these track ids')
+    p.add_argument('--detector', default='mediapipe',
+                   choices=('mediapipe', 'mmpose'),
+                   help='2D detector for video input (default: MediaPipe '
+                   'BlazePose, offline; mmpose when --pose2d is given)')
+    p.add_argument('--pose2d', help='mmpose 2D model config (video input)')
+    p.add_argument('--pose2d-weights', help='mmpose 2D checkpoint')
+    p.add_argument('--det-model', help='mmdet person detector config '
+                   '(top-down mmpose models)')
+    p.add_argument('--det-weights', help='mmdet detector checkpoint')
+    p.add_argument('--max-frames', type=int,
+                   help='video input: only the first N frames')
+    p.add_argument('--video', help='video to draw the 2D keypoints on '
+                   '(default: the input when it is a video, else a blank '
+                   'canvas)')
+    p.add_argument('--vis', default='mp4', choices=('mp4', 'gif', 'none'),
+                   help='rendering format (default mp4)')
+    p.add_argument('--panel-height', type=int, default=360)
+    p.add_argument('--fps', type=float, help='frame rate of the input '
+                   '(default: from the video / file, else 25)')
+    p.add_argument('--action-config', help='action recognition config '
+                   '(configs/action/*.py): print the top-k actions of each '
+                   'person')
+    p.add_argument('--action-checkpoint', help='its checkpoint (ours or an '
+                   'official action best_epoch.bin)')
+    p.add_argument('--action-labels', help='text file of class names, one '
+                   'per line')
+    p.add_argument('--topk', type=int, default=5)
+    p.add_argument('--no-progress', action='store_true')
+    return p.parse_args(argv)
+
+
+def _resolve_pose2sim(spec: str):
+    """``pose2sim[:camN]`` -> (json folder, TRC path)."""
+    from mmmotionbert.datasets.pose2sim_demo import pose2sim_demo_dir
+    cam = spec.split(':', 1)[1] if ':' in spec else 'cam1'
+    demo = pose2sim_demo_dir()
+    folder = osp.join(demo, 'pose', f'{cam}_json')
+    if not osp.isdir(folder):
+        cams = sorted(d[:-5] for d in os.listdir(osp.join(demo, 'pose'))
+                      if d.endswith('_json'))
+        raise FileNotFoundError(f'no Pose2Sim demo camera {cam!r}; '
+                                f'available: {cams}')
+    return folder, osp.join(demo, 'opensim', 'Balancing_for_IK.trc'), cam
+
+
+def _resolve_sports2d() -> str:
+    """``sports2d`` -> the installed Sports2D demo video."""
+    import importlib.util
+    spec = importlib.util.find_spec('Sports2D')
+    hint = 'pip install --no-deps sports2d==0.8.34'
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError(f'the Sports2D demo video comes with the sports2d '
+                          f'package, which is not installed: {hint}')
+    video = osp.join(list(spec.submodule_search_locations)[0], 'Demo',
+                     'demo.mp4')
+    if not osp.isfile(video):
+        raise FileNotFoundError(f'{video} is missing ({hint})')
+    return video
+
+
+def pose2sim_score(result, trc_path: str) -> dict:
+    """P-MPJPE (mm) of the most confident track against the TRC markers."""
+    from mmmotionbert.datasets.pose2sim_demo import read_trc, trc_to_h36m
+    from mmmotionbert.evaluation.functional.errors import p_mpjpe
+    names, markers, _ = read_trc(trc_path)
+    gt = trc_to_h36m(names, markers) * 1000.0
+    best = int(np.argmax(result.scores.sum((1, 2))))
+    pred = result.keypoints_3d[best].astype(np.float64)
+    num = min(len(gt), len(pred))
+    ok = np.isfinite(pred[:num]).all((-1, -2))
+    err = p_mpjpe(pred[:num][ok], gt[:num][ok])
+    return dict(
+        track_id=int(result.track_ids[best]),
+        frames=int(ok.sum()),
+        p_mpjpe_mm=float(np.mean(err)))
+
+
+def recognize_actions(seq, args) -> dict:
+    """Top-k actions of every track (``--action-config``)."""
+    from mmmotionbert.apis.action_inference import (inference_action,
+                                                    init_action_model)
+    if not args.action_config:
+        raise ValueError('--action-checkpoint needs --action-config (the '
+                         'action model config, configs/action/*.py)')
+    model = init_action_model(args.action_config, args.action_checkpoint,
+                              args.device)
+    h36m = seq.to_h36m()
+    if seq.frame_size:
+        img_shape = (seq.frame_size[1], seq.frame_size[0])
+    else:  # keypoint files without a frame size: their extent
+        valid = h36m.scores > 0
+        hi = h36m.keypoints[valid].max(0) if valid.any() else (1, 1)
+        img_shape = (int(hi[1]) + 1, int(hi[0]) + 1)
+    out = {}
+    for p, tid in enumerate(h36m.track_ids):
+        seen = np.nonzero((h36m.scores[p] > 0).any(-1))[0]
+        span = slice(seen[0], seen[-1] + 1)
+        res = inference_action(
+            model, h36m.keypoints[p, span], h36m.scores[p, span],
+            img_shape=img_shape, keypoint_format='h36m', topk=args.topk,
+            label_names=args.action_labels)
+        out[int(tid)] = [(name if name is not None else label,
+                          round(prob, 4)) for label, prob, name in
+                         res['topk']]
+    return out
+
+
+def main(argv=None) -> dict:
+    """Run the demo; returns the printed numbers as a dict."""
+    args = parse_args(argv)
+    from mmmotionbert.apis.inferencer import (MotionLifterInferencer,
+                                              StreamingLifter)
+    progress = not args.no_progress
+    if args.threads:
+        import torch
+        torch.set_num_threads(args.threads)
+    inp, trc, name = args.input, None, None
+    video = args.video
+    if inp.startswith('pose2sim') and not osp.exists(inp):
+        inp, trc, cam = _resolve_pose2sim(inp)
+        name = f'pose2sim_{cam}'
+    elif inp == 'sports2d' and not osp.exists(inp):
+        inp = _resolve_sports2d()
+        name = 'sports2d_demo'
+    if name is None:
+        name = osp.splitext(osp.basename(osp.normpath(inp)))[0] or 'output'
+
+    official = {}
+    if args.num_heads:
+        official['num_heads'] = args.num_heads
+    t0 = time.perf_counter()
+    inferencer = MotionLifterInferencer(
+        checkpoint=args.checkpoint,
+        config=args.config,
+        device=args.device,
+        clip_len=args.clip_len,
+        overlap=args.overlap,
+        flip_test=not args.no_flip,
+        rootrel=args.rootrel,
+        normalization=args.normalization,
+        batch_size=args.batch_size,
+        progress=progress,
+        **official)
+
+    if osp.splitext(inp)[1].lower() in VIDEO_EXTENSIONS:
+        from mmmotionbert.apis.detectors import build_detector, detect_video
+        if args.pose2d:
+            detector = build_detector(
+                'mmpose', pose2d=args.pose2d,
+                pose2d_weights=args.pose2d_weights,
+                det_model=args.det_model, det_weights=args.det_weights,
+                device=args.device)
+        elif args.detector == 'mmpose':
+            raise ValueError('--detector mmpose needs --pose2d CONFIG and '
+                             '--pose2d-weights CHECKPOINT')
+        else:
+            detector = build_detector('mediapipe')
+        try:
+            seq = detect_video(inp, detector, args.max_frames, progress)
+        finally:
+            detector.close()
+        video = video or inp
+    else:
+        seq = read_keypoints(inp, args.format)
+    if args.fps:
+        seq.fps = args.fps
+    elif seq.fps is None and trc is not None:
+        seq.fps = 60.0
+    seq = seq.filter_tracks(min(args.min_frames, seq.num_frames),
+                            args.max_people, args.track_ids)
+    if seq.num_persons == 0:
+        raise ValueError(f'no track of {inp} is seen in >= {args.min_frames}'
+                         ' frames; lower --min-frames')
+
+    t1 = time.perf_counter()
+    if args.stream:
+        streamer = StreamingLifter(
+            inferencer, args.clip_len, lookahead=args.lookahead)
+        result = streamer.run(seq, progress=progress)
+    else:
+        result = inferencer.lift(seq)
+    lift_s = time.perf_counter() - t1
+    npz_path, json_path = result.save(args.out_dir, name)
+    numbers = dict(
+        input=inp,
+        layout=seq.layout,
+        persons=int(result.num_persons),
+        frames=int(result.num_frames),
+        track_ids=result.track_ids.tolist(),
+        mode='streaming' if args.stream else 'offline',
+        lift_seconds=round(lift_s, 3),
+        lift_fps=round(result.num_frames / max(lift_s, 1e-9), 1),
+        npz=npz_path,
+        json=json_path)
+    if args.stream:
+        lat = np.asarray(streamer.latencies) * 1000
+        numbers['latency_ms_median'] = round(float(np.median(lat)), 2)
+        numbers['latency_ms_p95'] = round(float(np.percentile(lat, 95)), 2)
+    if trc is not None:
+        numbers['pose2sim'] = pose2sim_score(result, trc)
+    if args.action_config or args.action_checkpoint:
+        numbers['actions'] = recognize_actions(seq, args)
+    if args.vis != 'none':
+        from mmmotionbert.visualization import render_lift_result
+        out_vid = osp.join(args.out_dir, f'{name}.{args.vis}')
+        render_lift_result(result, out_vid, video=video, fps=seq.fps,
+                           panel_height=args.panel_height, progress=progress)
+        numbers['visualization'] = out_vid
+    numbers['total_seconds'] = round(time.perf_counter() - t0, 2)
+    for key, value in numbers.items():
+        print(f'{key}: {value}')
+    return numbers
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,366 @@
+# Copyright (c) mmmotionbert contributors. All rights reserved.
+"""Render lifted poses: 2D keypoints on the frame (or a blank canvas) beside
+a 3D skeleton view, written as MP4 (OpenCV) or GIF (Pillow)."""
+import os
+import os.path as osp
+import warnings
+from typing import List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from mmmotionbert.utils.keypoints import H36M_BONES, H36M_LEFT, H36M_RIGHT
+
+__all__ = ['PoseVideoWriter', 'SkeletonRenderer', 'render_lift_result']
+
+#: Per-person base colours (RGB, 0-255).
+PERSON_COLORS = ((230, 80, 60), (60, 130, 230), (60, 180, 90),
+                 (220, 170, 40), (160, 80, 200), (40, 190, 190),
+                 (230, 120, 180), (120, 120, 120))
+
+
+def _bone_color(person: int, child: int) -> Tuple[int, int, int]:
+    """Person colour, lighter for left limbs and darker for right limbs."""
+    base = np.array(PERSON_COLORS[person % len(PERSON_COLORS)], float)
+    if child in H36M_LEFT:
+        base = base + (255 - base) * 0.45
+    elif child in H36M_RIGHT:
+        base = base * 0.65
+    return tuple(int(c) for c in base)
+
+
+class PoseVideoWriter:
+    """Write RGB frames to an MP4 (``cv2.VideoWriter``) or a GIF (Pillow).
+
+    GIF frames are kept in memory until :meth:`close`; clips longer than
+    ``max_gif_frames`` are subsampled with a warning (use MP4 for long
+    videos).
+
+    Args:
+        path (str): Output path ending in ``.mp4``, ``.avi`` or ``.gif``.
+        fps (float): Frame rate.
+        num_frames (int, optional): Frames that will be written (for GIF
+            subsampling).
+        max_gif_frames (int): Largest GIF length. Defaults to 400.
+    """
+
+    def __init__(self,
+                 path: str,
+                 fps: float,
+                 num_frames: Optional[int] = None,
+                 max_gif_frames: int = 400) -> None:
+        self.path = path
+        self.ext = osp.splitext(path)[1].lower()
+        if self.ext not in ('.mp4', '.avi', '.gif'):
+            raise ValueError(f'unsupported video extension {self.ext!r} of '
+                             f'{path}; use .mp4, .avi or .gif')
+        if not fps or fps <= 0:
+            raise ValueError(f'fps must be positive, got {fps}')
+        self.fps = float(fps)
+        self.step = 1
+        if self.ext == '.gif' and num_frames and num_frames > max_gif_frames:
+            self.step = int(np.ceil(num_frames / max_gif_frames))
+            warnings.warn(f'{num_frames} frames are too many for a GIF: '
+                          f'keeping every {self.step}th; write .mp4 for all')
+        self._gif: List = []
+        self._cv = None
+        self._count = 0
+        dirname = osp.dirname(osp.abspath(path))
+        os.makedirs(dirname, exist_ok=True)
+
+    def write(self, frame: np.ndarray) -> None:
+        """Add one (H, W, 3) uint8 RGB frame."""
+        index, self._count = self._count, self._count + 1
+        if index % self.step:
+            return
+        frame = np.ascontiguousarray(frame[..., :3], dtype=np.uint8)
+        if self.ext == '.gif':
+            from PIL import Image
+            self._gif.append(
+                Image.fromarray(frame).convert(
+                    'P', palette=Image.Palette.ADAPTIVE, colors=128))
+            return
+        import cv2
+        if self._cv is None:
+            fourcc = cv2.VideoWriter_fourcc(
+                *('mp4v' if self.ext == '.mp4' else 'MJPG'))
+            h, w = frame.shape[:2]
+            self._cv = cv2.VideoWriter(self.path, fourcc, self.fps, (w, h))
+            if not self._cv.isOpened():
+                raise OSError(f'OpenCV cannot write video {self.path}')
+        self._cv.write(frame[..., ::-1])
+
+    def close(self) -> str:
+        """Finish the file; returns its path."""
+        if self.ext == '.gif':
+            if not self._gif:
+                raise ValueError('no frame was written')
+            duration = int(round(1000.0 * self.step / self.fps))
+            self._gif[0].save(
+                self.path,
+                save_all=True,
+                append_images=self._gif[1:],
+                duration=max(duration, 20),
+                loop=0,
+                optimize=False)
+            self._gif = []
+        elif self._cv is not None:
+            self._cv.release()
+            self._cv = None
+        else:
+            raise ValueError('no frame was written')
+        return self.path
+
+    def __enter__(self) -> 'PoseVideoWriter':
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if exc[0] is None:
+            self.close()
+        elif self._cv is not None:
+            self._cv.release()
+
+
+class SkeletonRenderer:
+    """Draw one frame: 2D panel (image or canvas) + 3D skeleton view.
+
+    Args:
+        poses_3d (np.ndarray): (P, T, 17, 3) poses placed in the image frame
+            (x right, y down, z depth; see ``LiftResult.placed_3d``).
+        keypoints_2d (np.ndarray): (P, T, 17, 2) pixel keypoints.
+        scores (np.ndarray): (P, T, 17) 2D scores (0 = not drawn).
+        frame_size (tuple, optional): ``(width, height)`` of the canvas;
+            defaults to the keypoints' extent.
+        track_ids (Sequence[int], optional): Labels of the persons.
+        panel_height (int): Height of each panel in pixels. Defaults to 360.
+        score_thr (float): Smallest drawn 2D score. Defaults to 0.
+    """
+
+    def __init__(self,
+                 poses_3d: np.ndarray,
+                 keypoints_2d: np.ndarray,
+                 scores: np.ndarray,
+                 frame_size: Optional[Tuple[int, int]] = None,
+                 track_ids: Optional[Sequence[int]] = None,
+                 panel_height: int = 360,
+                 score_thr: float = 0.0) -> None:
+        import matplotlib
+        matplotlib.use('Agg', force=False)
+        import matplotlib.pyplot as plt
+        self.poses_3d = np.asarray(poses_3d, np.float64)
+        self.kp2d = np.asarray(keypoints_2d, np.float64)
+        self.scores = np.asarray(scores, np.float64)
+        self.num_persons = self.poses_3d.shape[0]
+        self.track_ids = (list(track_ids) if track_ids is not None else list(
+            range(self.num_persons)))
+        self.panel_height = int(panel_height)
+        self.score_thr = score_thr
+        valid = self.scores > score_thr
+        if frame_size is None or not all(frame_size):
+            pts = self.kp2d[valid]
+            if len(pts) == 0:
+                frame_size = (640, 480)
+                self.origin = np.zeros(2)
+            else:
+                lo, hi = pts.min(0), pts.max(0)
+                margin = 0.1 * (hi - lo).max() + 10
+                self.origin = lo - margin
+                frame_size = tuple(
+                    int(v) for v in np.ceil(hi - lo + 2 * margin))
+        else:
+            self.origin = np.zeros(2)
+        self.frame_size = (max(int(frame_size[0]), 1),
+                           max(int(frame_size[1]), 1))
+        # 3D view: plot (x, z, -y) so that "up" is up.
+        size = self.panel_height / 100.0
+        self.fig = plt.figure(figsize=(size, size), dpi=100)
+        self.ax = self.fig.add_subplot(111, projection='3d')
+        # 3D view limits: a cube as large as the largest pose, following the
+        # persons of each frame (see _set_limits).
+        finite = np.isfinite(self.poses_3d).all(-1)
+        extents = [
+            np.ptp(self.poses_3d[p, t][finite[p, t]], axis=0).max()
+            for p in range(self.num_persons)
+            for t in range(self.poses_3d.shape[1]) if finite[p, t].sum() > 1
+        ]
+        self.half = max(
+            float(np.percentile(extents, 95)) * 0.6 if extents else 1.0,
+            1e-3)
+        self.fig.subplots_adjust(left=0, right=1, bottom=0.02, top=0.95)
+        self._set_limits(0)
+        self.ax.set_xlabel('x')
+        self.ax.set_ylabel('depth')
+        self.ax.set_zlabel('up')
+        self.ax.view_init(elev=12, azim=-75)
+        self.ax.tick_params(labelsize=6)
+        self.lines = []
+        for p in range(self.num_persons):
+            person = []
+            for child, parent in H36M_BONES:
+                color = np.array(_bone_color(p, child)) / 255.0
+                (line, ) = self.ax.plot([], [], [], color=color, lw=2)
+                person.append(line)
+            self.lines.append(person)
+        self.title = self.ax.set_title('', fontsize=8)
+
+    def _set_limits(self, t: int) -> None:
+        """Centre the 3D view on the persons present in frame ``t``."""
+        pts = self.poses_3d[:, t][np.isfinite(self.poses_3d[:, t]).all(-1)]
+        if len(pts):
+            lo, hi = pts.min(0), pts.max(0)
+            self._center = (lo + hi) / 2
+            half = max(self.half, float((hi - lo).max()) / 2 * 1.05)
+        else:
+            self._center = getattr(self, '_center', np.zeros(3))
+            half = self.half
+        c = self._center
+        self.ax.set_xlim(c[0] - half, c[0] + half)
+        self.ax.set_ylim(c[2] - half, c[2] + half)
+        self.ax.set_zlim(-c[1] - half, -c[1] + half)
+
+    def close(self) -> None:
+        """Release the matplotlib figure."""
+        import matplotlib.pyplot as plt
+        plt.close(self.fig)
+
+    def _panel_3d(self, t: int) -> np.ndarray:
+        for p in range(self.num_persons):
+            pose = self.poses_3d[p, t]
+            for line, (child, parent) in zip(self.lines[p], H36M_BONES):
+                seg = pose[[child, parent]]
+                if np.isfinite(seg).all():
+                    line.set_data_3d(seg[:, 0], seg[:, 2], -seg[:, 1])
+                else:
+                    line.set_data_3d([], [], [])
+        self._set_limits(t)
+        self.title.set_text(f'3D  frame {t}')
+        self.fig.canvas.draw()
+        return np.asarray(self.fig.canvas.buffer_rgba())[..., :3].copy()
+
+    def _panel_2d(self, t: int, image: Optional[np.ndarray]) -> np.ndarray:
+        import cv2
+        w, h = self.frame_size
+        if image is None:
+            canvas = np.full((h, w, 3), 255, np.uint8)
+        else:
+            canvas = np.ascontiguousarray(image[..., :3]).copy()
+            h, w = canvas.shape[:2]
+        scale = self.panel_height / float(h)
+        size = (max(int(round(w * scale)), 1), self.panel_height)
+        canvas = cv2.resize(canvas, size, interpolation=cv2.INTER_AREA)
+        thick = max(1, int(round(self.panel_height / 180)))
+        for p in range(self.num_persons):
+            kp = (self.kp2d[p, t] - self.origin) * scale
+            sc = self.scores[p, t]
+            for child, parent in H36M_BONES:
+                if sc[child] > self.score_thr and sc[parent] > self.score_thr:
+                    cv2.line(canvas, tuple(int(v) for v in kp[child]),
+                             tuple(int(v) for v in kp[parent]),
+                             _bone_color(p, child), thick, cv2.LINE_AA)
+            vis = sc > self.score_thr
+            dot = (60, 60, 60) if image is None else (255, 255, 255)
+            for j in np.nonzero(vis)[0]:
+                cv2.circle(canvas, tuple(int(v) for v in kp[j]), thick,
+                           dot, -1, cv2.LINE_AA)
+            if vis.any():
+                top = kp[vis].min(0)
+                cv2.putText(canvas, f'id {self.track_ids[p]}',
+                            (int(top[0]), max(int(top[1]) - 6, 12)),
+                            cv2.FONT_HERSHEY_SIMPLEX, 0.4 * thick,
+                            PERSON_COLORS[p % len(PERSON_COLORS)], thick,
+                            cv2.LINE_AA)
+        cv2.putText(canvas, f'2D  frame {t}', (8, 18),
+                    cv2.FONT_HERSHEY_SIMPLEX, 0.5, (40, 40, 40), 1,
+                    cv2.LINE_AA)
+        return canvas
+
+    def render(self, t: int, image: Optional[np.ndarray] = None) -> np.ndarray:
+        """Frame ``t`` as an (H, W, 3) uint8 RGB image.
+
+        Args:
+            t (int): Frame index into the poses.
+            image (np.ndarray, optional): (H, W, 3) RGB video frame to draw
+                the 2D keypoints on; a blank canvas when None.
+
+        Returns:
+            np.ndarray: 2D panel and 3D panel side by side.
+        """
+        left = self._panel_2d(t, image)
+        right = self._panel_3d(t)
+        if right.shape[0] != left.shape[0]:
+            import cv2
+            right = cv2.resize(right, (right.shape[1] * left.shape[0] //
+                                       right.shape[0], left.shape[0]))
+        return np.concatenate([left, right], axis=1)
+
+
+def render_lift_result(result,
+                       out_path: str,
+                       video: Optional[str] = None,
+                       fps: Optional[float] = None,
+                       panel_height: int = 360,
+                       progress: bool = True,
+                       max_gif_frames: int = 400) -> str:
+    """Render a :class:`LiftResult` to an MP4 or GIF.
+
+    Args:
+        result (LiftResult): Lifted poses.
+        out_path (str): ``*.mp4`` or ``*.gif``.
+        video (str, optional): Source video; its frames (``result.frame_ids``)
+            become the 2D panel's background. A blank canvas otherwise.
+        fps (float, optional): Output frame rate; defaults to the result's
+            (else 25).
+        panel_height (int): Panel height in pixels. Defaults to 360.
+        progress (bool): Show a progress bar. Defaults to True.
+        max_gif_frames (int): Largest GIF length (longer clips are
+            subsampled).
+
+    Returns:
+        str: ``out_path``.
+    """
+    from tqdm import tqdm
+    fps = fps or result.fps or 25.0
+    if not np.isfinite(fps) or fps <= 0:
+        fps = 25.0
+    cap = None
+    frame_size = result.frame_size
+    if video is not None:
+        import cv2
+        cap = cv2.VideoCapture(video)
+        if not cap.isOpened():
+            raise OSError(f'cannot open video {video!r} for rendering')
+        frame_size = (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)),
+                      int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
+    renderer = SkeletonRenderer(
+        result.placed_3d(),
+        result.keypoints_2d,
+        result.scores,
+        frame_size=frame_size,
+        track_ids=result.track_ids,
+        panel_height=panel_height)
+    num_t = result.num_frames
+    try:
+        with PoseVideoWriter(out_path, fps, num_t, max_gif_frames) as writer:
+            next_src = 0
+            image = None
+            for t in tqdm(range(num_t), desc='rendering', unit='frame',
+                          disable=not progress):
+                if writer.step > 1 and t % writer.step:
+                    writer.write(np.zeros((1, 1, 3), np.uint8))
+                    continue
+                if cap is not None:
+                    import cv2
+                    want = int(result.frame_ids[t])
+                    while next_src <= want:
+                        ok, frame = cap.read()
+                        if not ok:
+                            frame = None
+                            break
+                        next_src += 1
+                    image = (None if frame is None else cv2.cvtColor(
+                        frame, cv2.COLOR_BGR2RGB))
+                writer.write(renderer.render(t, image))
+    finally:
+        renderer.close()
+        if cap is not None:
+            cap.release()
+    return out_path
