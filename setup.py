@@ -66,7 +66,7 @@ setup(
     license='Apache-2.0',
     python_requires='>=3.8',
     packages=find_packages(exclude=('configs', 'tools', 'demo', 'tests',
-                                    'benchmarks')),
+                                    'tests.*', 'benchmarks', 'benchmarks.*')),
     include_package_data=True,
     package_data={'mmmotionbert': ['.mim/configs/**/*.py', 'data/*']},
     install_requires=parse_requirements('runtime'),

@@ -5,11 +5,19 @@ Official-parity fixtures live in ``../shared/fixtures/official_parity`` next
 to the repository (generated from the official MotionBERT code); tests that
 need them skip with a clear reason when that folder is absent.
 """
-import os.path as osp
-import pickle
+import os
 from pathlib import Path
 
-import pytest
+# The test models are tiny: one thread per process is as fast as two and does
+# not collapse when the machine is busy (OpenMP threads spin-wait for each
+# other). Subprocesses (tools/*.py) inherit the setting.
+os.environ.setdefault('OMP_NUM_THREADS', '1')
+os.environ.setdefault('MKL_NUM_THREADS', '1')
+
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+torch.set_num_threads(int(os.environ['OMP_NUM_THREADS']))
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = REPO_ROOT.parent / 'shared' / 'fixtures' / 'official_parity'
