@@ -9,7 +9,7 @@
 # (punch, dance_a, walker_turn_right1), P-MPJPE in mm.
 _base_ = ['../_base_/default_runtime.py', '../_base_/models/dstformer_lifter.py']
 
-clip_len = 81
+clip_len = 27
 holdout = ['punch', 'dance_a', 'walker_turn_right1']
 
 model = dict(
@@ -21,12 +21,12 @@ model = dict(
 
 mocap = dict(type='MBMocapDataset', clip_len=clip_len)
 train_dataloader = dict(
-    batch_size=16,
+    batch_size=32,
     num_workers=0,
     sampler=dict(type='DefaultSampler', shuffle=True),
     collate_fn=dict(type='default_collate'),
     dataset=dict(mocap, exclude_clips=holdout, data_stride=3, noise_scale=2.5,
-                 num_samples=1024))
+                 num_samples=2048))
 val_dataloader = dict(
     batch_size=16,
     num_workers=0,
@@ -39,7 +39,7 @@ val_evaluator = dict(type='MBProcrustesMetric', gt_key='joints_cam_mm')
 test_evaluator = val_evaluator
 
 max_epochs = 24
-train_cfg = dict(by_epoch=True, max_epochs=max_epochs, val_interval=2)
+train_cfg = dict(by_epoch=True, max_epochs=max_epochs, val_interval=4)
 val_cfg = dict()
 test_cfg = dict()
 optim_wrapper = dict(optimizer=dict(type='AdamW', lr=1e-3, weight_decay=0.01),
@@ -50,6 +50,6 @@ param_scheduler = [
          by_epoch=True, begin=0, end=max_epochs)
 ]
 default_hooks = dict(
-    checkpoint=dict(save_best='P-MPJPE', rule='less', interval=2,
+    checkpoint=dict(save_best='P-MPJPE', rule='less', interval=4,
                     max_keep_ckpts=1),
-    logger=dict(interval=16))
+    logger=dict(interval=32))
