@@ -13,13 +13,10 @@ from typing import Dict, List
 
 import numpy as np
 
+from .h36m_reader import H36M_CAMERA_RESOLUTIONS
+
 #: H36M camera names and resolutions (w, h), as the official reader has them.
-H36M_CAMERAS = {
-    '54138969': (1000, 1002),
-    '55011271': (1000, 1000),
-    '58860488': (1000, 1000),
-    '60457274': (1000, 1002),
-}
+H36M_CAMERAS = H36M_CAMERA_RESOLUTIONS
 #: H36M action ids and names.
 H36M_ACTIONS = {
     2: 'Directions', 3: 'Discussion', 4: 'Eating', 5: 'Greeting',
