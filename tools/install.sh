@@ -81,6 +81,9 @@ log "installing mmpose, mmdet, mmaction2 (--no-deps)"
 log "installing optional real-data packages (pybullet, pose2sim; --no-deps)"
 "${PIP[@]}" --no-deps -r "$REQ/optional.txt"
 
+log "installing deployment extras (ONNX export, ONNX Runtime)"
+"${PIP[@]}" -r "$REQ/deploy.txt" -c "$REQ/constraints.txt"
+
 log "installing mmmotionbert (editable) and test requirements"
 "${PIP[@]}" --no-deps --no-build-isolation -e .
 "${PIP[@]}" -r "$REQ/tests.txt"

@@ -21,6 +21,15 @@ class MBH36MDataset(Dataset):
     files). Clips are exactly the official ones (see
     :class:`~mmmotionbert.datasets.h36m_reader.H36MReader`).
 
+    Items are cheap (``benchmarks/bench_dataset.py``): the usual contiguous
+    clips are returned as zero-copy views of those arrays, like
+    ``torch.utils.data.TensorDataset`` items, and with ``flip_prob > 0`` the
+    mirrored input and target arrays are computed once (twice the memory of
+    those two arrays) so that a flipped clip costs the same as a plain one.
+    Collation (``default_collate``) copies the items into the batch; treat
+    an item you take with ``dataset[i]`` as read-only, or ``clone()`` its
+    tensors before modifying them in place.
+
     Flip augmentation (``flip_prob > 0``, meant for training) mirrors the
     input and the target together with
     :func:`~mmmotionbert.utils.keypoints.flip_h36m`; the evaluation-only
@@ -100,6 +109,15 @@ class MBH36MDataset(Dataset):
         self.actions = reader.string_array(split, 'action')
         clips = reader.clip_ids(split)
         self.clips = clips if max_clips is None else clips[:max_clips]
+        # clips that are contiguous row ranges are read as slices
+        self._starts = self.clips[:, 0].copy()
+        self._contiguous = np.all(
+            np.diff(self.clips, axis=1) == 1, axis=1) if self.clips.shape[
+                1] > 1 else np.ones(len(self.clips), dtype=bool)
+        # flipping permutes joints and negates x: exact, so flip(x)[rows]
+        # equals flip(x[rows]) bit for bit
+        self._flipped = ((flip_h36m(self.inputs), flip_h36m(self.labels))
+                         if self.flip_prob > 0 else None)
 
     @property
     def metainfo(self) -> Dict:
@@ -152,18 +170,26 @@ class MBH36MDataset(Dataset):
                              f'{len(self)} clips')
         index = int(index) % len(self)
         rows = self.clips[index]
-        inputs, target = self.inputs[rows], self.labels[rows]
         if self._should_flip():
-            inputs, target = flip_h36m(inputs), flip_h36m(target)
+            inputs, labels = self._flipped
+        else:
+            inputs, labels = self.inputs, self.labels
+        if self._contiguous[index]:
+            start = int(self._starts[index])
+            rows_or_slice = slice(start, start + len(rows))  # views
+        else:
+            rows_or_slice = rows  # resampled clip: gathered copies
         first = int(rows[0])
         return dict(
-            inputs=torch.from_numpy(np.ascontiguousarray(inputs)),
+            inputs=torch.from_numpy(inputs[rows_or_slice]),
             data_samples=dict(
-                target=torch.from_numpy(np.ascontiguousarray(target)),
-                target_2_5d=torch.from_numpy(self.joints_2_5d[rows]),
-                factor_2_5d=torch.from_numpy(self.factor_2_5d[rows]),
-                camera_wh=torch.from_numpy(self.camera_wh[first].copy()),
-                frame_index=torch.from_numpy(rows.copy()),
+                target=torch.from_numpy(labels[rows_or_slice]),
+                target_2_5d=torch.from_numpy(
+                    self.joints_2_5d[rows_or_slice]),
+                factor_2_5d=torch.from_numpy(
+                    self.factor_2_5d[rows_or_slice]),
+                camera_wh=torch.from_numpy(self.camera_wh[first]),
+                frame_index=torch.from_numpy(rows),
                 clip_index=index,
                 source=str(self.sources[first]),
                 action=str(self.actions[first])))

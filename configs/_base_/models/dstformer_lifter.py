@@ -12,7 +12,10 @@ model = dict(
         num_joints=17,
         maxlen=243,
         att_fuse=True,
-        norm_eps=1e-6),
+        norm_eps=1e-6,
+        # True: memory-lean training (activation checkpointing per layer),
+        # e.g. --cfg-options model.backbone.with_cp=True
+        with_cp=False),
     head=dict(type='MBPoseHead', dim_rep=512, dim_out=3),
     loss=dict(
         type='MBPoseLoss',

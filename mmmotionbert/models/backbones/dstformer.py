@@ -4,11 +4,14 @@ from functools import partial
 from typing import Optional, Union
 
 import torch
+import torch.nn.functional as F
 from mmengine.model import BaseModule
 from torch import nn
+from torch.utils.checkpoint import checkpoint
 
 from mmmotionbert.registry import register_shared_model
 from ..layers import DSTformerBlock
+from ..layers.fused_ops import fused_linear, is_tracing
 
 
 @register_shared_model
@@ -51,6 +54,13 @@ class MBDSTformer(BaseModule):
         norm_eps (float): LayerNorm epsilon; the official builder uses 1e-6.
         att_fuse (bool): Learned fusion of the two streams; False averages
             them. Defaults to True.
+        with_cp (bool): Memory-lean training: keep only each dual-stream
+            layer's input during the forward pass and recompute the layer's
+            activations in the backward pass (activation checkpointing per
+            layer, ``torch.utils.checkpoint``). Outputs and gradients are
+            unchanged; training takes about one more forward pass of time.
+            Only active in training mode with gradients enabled. Defaults
+            to False.
         init_cfg (dict, optional): ``dict(type='Pretrained',
             checkpoint=PATH)`` loads backbone weights from an official
             MotionBERT checkpoint (``latest_epoch.bin``, any task) or from an
@@ -75,6 +85,7 @@ class MBDSTformer(BaseModule):
                  drop_path_rate: float = 0.,
                  norm_eps: float = 1e-6,
                  att_fuse: bool = True,
+                 with_cp: bool = False,
                  init_cfg: Optional[Union[dict, list]] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.dim_in = dim_in
@@ -83,6 +94,7 @@ class MBDSTformer(BaseModule):
         self.num_joints = num_joints
         self.maxlen = maxlen
         self.att_fuse = att_fuse
+        self.with_cp = with_cp
         norm_layer = partial(nn.LayerNorm, eps=norm_eps)
 
         self.joints_embed = nn.Linear(dim_in, dim_feat)
@@ -114,6 +126,9 @@ class MBDSTformer(BaseModule):
         if att_fuse:
             self.ts_attn = nn.ModuleList(
                 [nn.Linear(dim_feat * 2, 2) for _ in range(depth)])
+        # compute the first LayerNorm + qkv projection of both streams of a
+        # layer together (see _first_qkv); False runs them separately
+        self._share_first_norm = True
         self._official_init()
 
     def _official_init(self) -> None:
@@ -178,7 +193,7 @@ class MBDSTformer(BaseModule):
                 f'MBDSTformer accepts 1 <= T <= maxlen={self.maxlen} frames, '
                 f'got T={t}; split longer sequences into windows '
                 f'(mmmotionbert.apis does this for inference)')
-        if not torch.isfinite(x).all():
+        if not is_tracing() and not torch.isfinite(x).all():
             bad = (~torch.isfinite(x)).nonzero()[0].tolist()
             raise ValueError(
                 f'MBDSTformer input contains NaN or Inf (first at index '
@@ -200,15 +215,68 @@ class MBDSTformer(BaseModule):
         x = self.joints_embed(x) + self.pos_embed
         x = x + self.temp_embed[:, :t]
         x = self.pos_drop(x.reshape(b * t, j, self.dim_feat))
-        for idx, (blk_st, blk_ts) in enumerate(
-                zip(self.blocks_st, self.blocks_ts)):
-            x_st = blk_st(x, t)
-            x_ts = blk_ts(x, t)
-            if self.att_fuse:
-                alpha = self.ts_attn[idx](torch.cat([x_st, x_ts], dim=-1))
-                alpha = alpha.softmax(dim=-1)
-                x = x_st * alpha[..., 0:1] + x_ts * alpha[..., 1:2]
+        checkpointing = (self.with_cp and self.training
+                         and torch.is_grad_enabled())
+        for idx in range(len(self.blocks_st)):
+            if checkpointing:
+                x = checkpoint(self._layer, x, t, idx, use_reentrant=False)
             else:
-                x = (x_st + x_ts) * 0.5
+                x = self._layer(x, t, idx)
         x = self.norm(x).reshape(b, t, j, self.dim_feat)
         return self.pre_logits(x)
+
+    def _first_qkv(self, x: torch.Tensor, idx: int):
+        """qkv features of the first sub-block of both streams of a layer.
+
+        Both streams start from the same tokens: the spatial attention of
+        ``blocks_st[idx]`` and the temporal attention of ``blocks_ts[idx]``
+        normalise ``x`` with their own LayerNorm, then project it. The
+        normalisation statistics are computed once and each LayerNorm's
+        affine part is folded into its qkv weights, so both projections run
+        as one GEMM: ``LN(x) @ W.T + c = x_hat @ (W * g).T + (W @ beta + c)``
+        with ``x_hat`` the normalised, not yet scaled, tokens.
+
+        Returns:
+            tuple[Tensor, Tensor]: (B*T, J, 3C) column slices for
+            ``blocks_st[idx]`` and ``blocks_ts[idx]``.
+        """
+        blk_st, blk_ts = self.blocks_st[idx], self.blocks_ts[idx]
+        pairs = ((blk_st.norm1_s, blk_st.attn_s.qkv),
+                 (blk_ts.norm1_t, blk_ts.attn_t.qkv))
+        weights, biases = [], []
+        for norm, lin in pairs:
+            weights.append(lin.weight * norm.weight)
+            bias = lin.weight @ norm.bias
+            biases.append(bias if lin.bias is None else bias + lin.bias)
+        x_hat = F.layer_norm(x, (self.dim_feat, ), eps=pairs[0][0].eps)
+        qkv = fused_linear(x_hat, torch.cat(weights), torch.cat(biases))
+        width = 3 * self.dim_feat
+        return qkv[..., :width], qkv[..., width:]
+
+    def _layer(self, x: torch.Tensor, seqlen: int, idx: int) -> torch.Tensor:
+        """One dual-stream layer: both streams and their fusion.
+
+        Args:
+            x (Tensor): (B*T, J, C) tokens.
+            seqlen (int): T.
+            idx (int): Layer index.
+
+        Returns:
+            Tensor: (B*T, J, C).
+        """
+        blk_st, blk_ts = self.blocks_st[idx], self.blocks_ts[idx]
+        qkv_st = qkv_ts = None
+        if self._share_first_norm:
+            qkv_st, qkv_ts = self._first_qkv(x, idx)
+        x_st = blk_st(x, seqlen, qkv_st)
+        x_ts = blk_ts(x, seqlen, qkv_ts)
+        if not self.att_fuse:
+            return (x_st + x_ts) * 0.5
+        # softmax over two logits == sigmoid of their difference, and
+        # a * x_st + (1 - a) * x_ts == lerp(x_ts, x_st, a): no concat, one
+        # fused pass for the mix.
+        fuse = self.ts_attn[idx]
+        dw = fuse.weight[0] - fuse.weight[1]
+        c = self.dim_feat
+        logit = x_st @ dw[:c] + x_ts @ dw[c:] + (fuse.bias[0] - fuse.bias[1])
+        return torch.lerp(x_ts, x_st, torch.sigmoid(logit).unsqueeze(-1))

@@ -1,7 +1,11 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
 """Building blocks of DSTformer."""
-from .attention import MotionAttention
+from .attention import MotionAttention, motion_attention
 from .dstformer_block import DSTformerBlock
+from .fused_ops import fused_linear, fused_ops_disabled
 from .mlp import MotionMlp
 
-__all__ = ['MotionAttention', 'MotionMlp', 'DSTformerBlock']
+__all__ = [
+    'MotionAttention', 'MotionMlp', 'DSTformerBlock', 'motion_attention',
+    'fused_linear', 'fused_ops_disabled'
+]

@@ -6,7 +6,102 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .fused_ops import fused_linear, is_tracing
+
 ATTENTION_MODES = ('spatial', 'temporal')
+
+
+def motion_attention(qkv: torch.Tensor,
+                     mode: str,
+                     num_heads: int,
+                     seqlen: int,
+                     scale: float,
+                     dropout_p: float = 0.) -> torch.Tensor:
+    """Multi-head attention among joints or frames from fused qkv features.
+
+    Tokens are ordered (batch, frame, joint). The q, k, v heads are read as
+    strided views of ``qkv`` (no copies) and handed to
+    ``F.scaled_dot_product_attention`` as 4-D tensors, so that PyTorch picks
+    its fused (flash) kernel: for temporal attention, one call per clip with
+    the joints as the batch dimension. The only copy is the temporal
+    output's transpose back to (frame, joint) order.
+
+    Args:
+        qkv (Tensor): (B*T, J, 3*C) features laid out as the official
+            ``qkv`` projection: (3, heads, head_dim) per token. May be a
+            column slice of a wider tensor (row stride > 3*C).
+        mode (str): ``'spatial'`` (attend among the J joints of a frame) or
+            ``'temporal'`` (among the T frames of a joint).
+        num_heads (int): Heads H; ``C`` must be divisible by it.
+        seqlen (int): T, frames per clip.
+        scale (float): Logit scale.
+        dropout_p (float): Attention-weight dropout. Defaults to 0.
+
+    Returns:
+        Tensor: (B*T*J, C) contiguous, tokens in (batch, frame, joint) order.
+    """
+    if qkv.dim() != 3:
+        raise ValueError(f'qkv must be (B*T, J, 3C), got {tuple(qkv.shape)}')
+    frames, joints, width = qkv.shape
+    channels = width // 3
+    tokens = frames * joints
+    # (BT, J, 3, H, d)
+    qkv = qkv.unflatten(-1, (3, num_heads, channels // num_heads))
+    if is_tracing():
+        return _traceable_attention(qkv, mode, seqlen, scale, dropout_p)
+    if mode == 'spatial':
+        # 3 x (BT, H, J, d) strided views
+        q, k, v = qkv.permute(2, 0, 3, 1, 4).unbind(0)
+        out = F.scaled_dot_product_attention(
+            q, k, v, dropout_p=dropout_p, scale=scale)
+        # (BT, H, J, d) whose memory is (BT, J, H, d) for the fused kernel
+        return out.transpose(1, 2).reshape(tokens, channels)
+    batch = frames // seqlen
+    # (B, T, J, 3, H, d) -> (3, B, J, H, T, d)
+    qkv = qkv.unflatten(0, (batch, seqlen)).permute(3, 0, 2, 4, 1, 5)
+    outs = []
+    for b in range(batch):
+        q, k, v = qkv[:, b].unbind(0)  # (J, H, T, d) each
+        out = F.scaled_dot_product_attention(
+            q, k, v, dropout_p=dropout_p, scale=scale)
+        outs.append(out.permute(2, 0, 1, 3))  # (T, J, H, d)
+    out = outs[0].unsqueeze(0) if batch == 1 else torch.stack(outs)
+    return out.reshape(tokens, channels)
+
+
+def _traceable_attention(qkv: torch.Tensor, mode: str, seqlen: int,
+                         scale: float, dropout_p: float) -> torch.Tensor:
+    """:func:`motion_attention` in plain matmul/softmax ops.
+
+    No Python loop over the batch and no fused kernel, so that tracing,
+    ``torch.export`` and ONNX export see one graph for any batch size and
+    clip length.
+
+    Args:
+        qkv (Tensor): (B*T, J, 3, H, d).
+        mode (str): ``'spatial'`` or ``'temporal'``.
+        seqlen (int): T.
+        scale (float): Logit scale.
+        dropout_p (float): Attention-weight dropout.
+
+    Returns:
+        Tensor: (B*T*J, C).
+    """
+    frames, joints, _, heads, head_dim = qkv.shape
+    if mode == 'spatial':
+        q, k, v = qkv.permute(2, 0, 3, 1, 4).unbind(0)  # (BT, H, J, d)
+    else:
+        # (B, T, J, 3, H, d) -> 3 x (B, J, H, T, d)
+        q, k, v = qkv.unflatten(0, (-1, seqlen)).permute(
+            3, 0, 2, 4, 1, 5).unbind(0)
+    attn = (q * scale) @ k.transpose(-2, -1)
+    attn = F.dropout(attn.softmax(dim=-1), dropout_p, training=dropout_p > 0)
+    out = attn @ v
+    if mode == 'spatial':
+        out = out.transpose(1, 2)  # (BT, J, H, d)
+    else:
+        out = out.permute(0, 3, 1, 2, 4)  # (B, T, J, H, d)
+    return out.reshape(frames * joints, heads * head_dim)
 
 
 class MotionAttention(nn.Module):
@@ -52,6 +147,48 @@ class MotionAttention(nn.Module):
         self.proj = nn.Linear(dim, dim)
         self.proj_drop = nn.Dropout(proj_drop)
 
+    def attend(self, qkv: torch.Tensor, seqlen: int) -> torch.Tensor:
+        """Attention from already projected qkv features.
+
+        Args:
+            qkv (Tensor): (B*T, J, 3C), possibly a column slice.
+            seqlen (int): T.
+
+        Returns:
+            Tensor: (B*T*J, C) attention output before ``proj``.
+        """
+        return motion_attention(
+            qkv,
+            self.mode,
+            self.num_heads,
+            seqlen,
+            self.scale,
+            dropout_p=self.attn_drop if self.training else 0.)
+
+    def project(self,
+                out: torch.Tensor,
+                residual: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """``proj`` (+ dropout) of :meth:`attend`'s output, plus a residual.
+
+        Args:
+            out (Tensor): (N, C) attention output.
+            residual (Tensor, optional): (..., C) tensor with N tokens added
+                to the result (fused into the GEMM when no dropout is
+                active); the result takes its shape.
+
+        Returns:
+            Tensor: projected tokens, shaped like ``residual`` if given,
+            else (N, C).
+        """
+        if residual is not None:
+            out = out.view(residual.shape)
+        if self.proj_drop.p > 0 and self.training:
+            y = self.proj_drop(fused_linear(out, self.proj.weight,
+                                            self.proj.bias))
+            return y if residual is None else residual + y
+        return fused_linear(
+            out, self.proj.weight, self.proj.bias, residual=residual)
+
     def forward(self, x: torch.Tensor, seqlen: int) -> torch.Tensor:
         """Attend spatially or temporally.
 
@@ -62,26 +199,6 @@ class MotionAttention(nn.Module):
         Returns:
             Tensor: (B*T, J, C).
         """
-        bt, joints, channels = x.shape
-        heads, hd = self.num_heads, self.head_dim
-        qkv = self.qkv(x)
-        if self.mode == 'spatial':
-            # (BT, J, 3, H, d) -> (3, BT, H, J, d)
-            qkv = qkv.reshape(bt, joints, 3, heads, hd).permute(2, 0, 3, 1, 4)
-        else:
-            # (B, T, J, 3, H, d) -> (3, B, H, J, T, d)
-            qkv = qkv.reshape(bt // seqlen, seqlen, joints, 3, heads,
-                              hd).permute(3, 0, 4, 2, 1, 5)
-        q, k, v = qkv.unbind(0)
-        out = F.scaled_dot_product_attention(
-            q,
-            k,
-            v,
-            dropout_p=self.attn_drop if self.training else 0.,
-            scale=self.scale)
-        if self.mode == 'spatial':
-            out = out.transpose(1, 2).reshape(bt, joints, channels)
-        else:
-            # (B, H, J, T, d) -> (B, T, J, H, d)
-            out = out.permute(0, 3, 2, 1, 4).reshape(bt, joints, channels)
-        return self.proj_drop(self.proj(out))
+        qkv = fused_linear(x, self.qkv.weight, self.qkv.bias)
+        out = self.attend(qkv, seqlen)
+        return self.project(out).view(x.shape)

@@ -1,12 +1,13 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
 """One stream block of DSTformer: spatial and temporal attention in series."""
-from typing import Callable
+from typing import Callable, Optional
 
 import torch
 from mmcv.cnn.bricks import DropPath
 from torch import nn
 
 from .attention import MotionAttention
+from .fused_ops import fused_linear
 from .mlp import MotionMlp
 
 BLOCK_ORDERS = ('st', 'ts')
@@ -65,24 +66,69 @@ class DSTformerBlock(nn.Module):
         self.mlp_s = MotionMlp(dim, hidden, drop=drop)
         self.mlp_t = MotionMlp(dim, hidden, drop=drop)
 
-    def _spatial(self, x: torch.Tensor, seqlen: int) -> torch.Tensor:
-        x = x + self.drop_path(self.attn_s(self.norm1_s(x), seqlen))
-        return x + self.drop_path(self.mlp_s(self.norm2_s(x)))
+    def _fuse_residual(self) -> bool:
+        """Residual adds can be fused unless stochastic depth is active."""
+        return not (self.training and isinstance(self.drop_path, DropPath)
+                    and self.drop_path.drop_prob > 0)
 
-    def _temporal(self, x: torch.Tensor, seqlen: int) -> torch.Tensor:
-        x = x + self.drop_path(self.attn_t(self.norm1_t(x), seqlen))
-        return x + self.drop_path(self.mlp_t(self.norm2_t(x)))
+    def attn_branch(self,
+                    x: torch.Tensor,
+                    seqlen: int,
+                    mode: str,
+                    qkv: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """``x + attn(norm1(x))`` for the spatial or temporal sub-block.
 
-    def forward(self, x: torch.Tensor, seqlen: int) -> torch.Tensor:
+        Args:
+            x (Tensor): (B*T, J, C) tokens.
+            seqlen (int): T.
+            mode (str): ``'spatial'`` or ``'temporal'``.
+            qkv (Tensor, optional): Precomputed ``attn.qkv(norm1(x))``
+                (see ``MBDSTformer._first_qkv``).
+
+        Returns:
+            Tensor: (B*T, J, C).
+        """
+        norm, attn = ((self.norm1_s, self.attn_s) if mode == 'spatial' else
+                      (self.norm1_t, self.attn_t))
+        if qkv is None:
+            qkv = fused_linear(norm(x), attn.qkv.weight, attn.qkv.bias)
+        out = attn.attend(qkv, seqlen)
+        if self._fuse_residual():
+            return attn.project(out, residual=x)
+        return x + self.drop_path(attn.project(out).view(x.shape))
+
+    def mlp_branch(self, x: torch.Tensor, mode: str) -> torch.Tensor:
+        """``x + mlp(norm2(x))`` for the spatial or temporal sub-block.
+
+        Args:
+            x (Tensor): (B*T, J, C) tokens.
+            mode (str): ``'spatial'`` or ``'temporal'``.
+
+        Returns:
+            Tensor: (B*T, J, C).
+        """
+        norm, mlp = ((self.norm2_s, self.mlp_s) if mode == 'spatial' else
+                     (self.norm2_t, self.mlp_t))
+        if self._fuse_residual():
+            return mlp(norm(x), residual=x)
+        return x + self.drop_path(mlp(norm(x)))
+
+    def forward(self,
+                x: torch.Tensor,
+                seqlen: int,
+                qkv: Optional[torch.Tensor] = None) -> torch.Tensor:
         """Run the two sub-blocks in this block's order.
 
         Args:
             x (Tensor): (B*T, J, C) tokens.
             seqlen (int): T.
+            qkv (Tensor, optional): Precomputed qkv features of the first
+                sub-block (spatial for ``'st'``, temporal for ``'ts'``).
 
         Returns:
             Tensor: (B*T, J, C).
         """
-        if self.order == 'st':
-            return self._temporal(self._spatial(x, seqlen), seqlen)
-        return self._spatial(self._temporal(x, seqlen), seqlen)
+        first, second = (('spatial', 'temporal') if self.order == 'st' else
+                         ('temporal', 'spatial'))
+        x = self.mlp_branch(self.attn_branch(x, seqlen, first, qkv), first)
+        return self.mlp_branch(self.attn_branch(x, seqlen, second), second)

@@ -5,6 +5,8 @@ from typing import Optional
 import torch
 from torch import nn
 
+from .fused_ops import fused_linear
+
 
 class MotionMlp(nn.Module):
     """Two-layer perceptron ``fc1 -> GELU -> dropout -> fc2 -> dropout``.
@@ -34,13 +36,28 @@ class MotionMlp(nn.Module):
         self.fc2 = nn.Linear(hidden_features, out_features)
         self.drop = nn.Dropout(drop)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Apply the MLP on the last dimension.
+    def forward(self,
+                x: torch.Tensor,
+                residual: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """Apply the MLP on the last dimension, optionally plus a residual.
+
+        The GELU and the residual add are fused into the linear layers when
+        possible (see
+        :func:`~mmmotionbert.models.layers.fused_ops.fused_linear`).
 
         Args:
             x (Tensor): (..., in_features).
+            residual (Tensor, optional): (..., out_features) added to the
+                output.
 
         Returns:
             Tensor: (..., out_features).
         """
-        return self.drop(self.fc2(self.drop(self.act(self.fc1(x)))))
+        hidden = self.drop(
+            fused_linear(x, self.fc1.weight, self.fc1.bias, act='gelu'))
+        if self.drop.p > 0 and self.training:
+            out = self.drop(fused_linear(hidden, self.fc2.weight,
+                                         self.fc2.bias))
+            return out if residual is None else residual + out
+        return fused_linear(
+            hidden, self.fc2.weight, self.fc2.bias, residual=residual)

@@ -1,0 +1,188 @@
+# Copyright (c) mmmotionbert contributors. All rights reserved.
+"""Linear layers with fused epilogues, and the switch that turns them off.
+
+On CPU, PyTorch's ``F.linear`` runs MKL's sgemm after copying the broadcast
+bias into the output, and a following GELU or residual add is one more pass
+over memory each. oneDNN (shipped in every x86 PyTorch build as
+``torch.ops.mkldnn``) computes ``act(x @ W.T + b) (+ residual)`` in one
+kernel and, on the machines we measured, also runs the GEMM itself faster
+(see ``docs/benchmarks.md``). :func:`fused_linear` uses it for float32 CPU
+tensors and falls back to plain PyTorch ops everywhere else (CUDA, other
+dtypes, tracing, ``torch.compile``, ONNX export, builds without oneDNN), so
+model code calling it stays device-agnostic.
+
+The oneDNN op has no autograd formula; :class:`_OneDNNLinear` supplies the
+standard one (the backward GEMMs run in plain PyTorch), so training uses the
+fused forward as well.
+
+Set ``MMMOTIONBERT_FUSED_OPS=0`` in the environment, or use
+:func:`fused_ops_disabled`, to force the plain PyTorch path.
+"""
+import contextlib
+import os
+from typing import Iterator, Optional
+
+import torch
+import torch.nn.functional as F
+
+_ENABLED = os.environ.get('MMMOTIONBERT_FUSED_OPS', '1') != '0'
+_ACTIVATIONS = (None, 'gelu')
+
+
+def _onednn_op_available() -> bool:
+    try:
+        return (torch.backends.mkldnn.is_available()
+                and hasattr(torch.ops.mkldnn, '_linear_pointwise'))
+    except (AttributeError, RuntimeError):  # pragma: no cover
+        return False
+
+
+_HAS_ONEDNN = _onednn_op_available()
+
+
+def fused_ops_enabled() -> bool:
+    """Whether :func:`fused_linear` may use the oneDNN kernels."""
+    return _ENABLED and _HAS_ONEDNN
+
+
+@contextlib.contextmanager
+def fused_ops_disabled() -> Iterator[None]:
+    """Context manager forcing the plain PyTorch path (e.g. for export)."""
+    global _ENABLED
+    old, _ENABLED = _ENABLED, False
+    try:
+        yield
+    finally:
+        _ENABLED = old
+
+
+def is_tracing() -> bool:
+    """True under torch.jit tracing/scripting, export, ONNX export or compile.
+
+    Model code uses it to pick plain, traceable ops and to skip
+    data-dependent input checks.
+    """
+    if torch.jit.is_scripting() or torch.jit.is_tracing():
+        return True
+    compiler = getattr(torch, 'compiler', None)
+    if compiler is not None:
+        if compiler.is_compiling():
+            return True
+        is_exporting = getattr(compiler, 'is_exporting', None)
+        if is_exporting is not None and is_exporting():
+            return True
+    onnx = getattr(torch, 'onnx', None)
+    return bool(onnx is not None and onnx.is_in_onnx_export())
+
+
+def use_onednn(*tensors: Optional[torch.Tensor]) -> bool:
+    """Whether the oneDNN path applies to these tensors.
+
+    Args:
+        *tensors (Tensor, optional): Operands (``None`` entries ignored).
+
+    Returns:
+        bool: True for float32 CPU tensors with the fused ops enabled and no
+        tracing / compilation / export in progress.
+    """
+    if not fused_ops_enabled() or is_tracing():
+        return False
+    for t in tensors:
+        if t is not None and (t.device.type != 'cpu'
+                              or t.dtype != torch.float32):
+            return False
+    return True
+
+
+def _onednn_linear(x2d: torch.Tensor, weight: torch.Tensor,
+                   bias: Optional[torch.Tensor], act: Optional[str],
+                   residual: Optional[torch.Tensor]) -> torch.Tensor:
+    """``act(x2d @ weight.T + bias) (+ residual)`` in one oneDNN call."""
+    if residual is not None:
+        # post-op order: bias, then the binary add (act must be None)
+        return torch.ops.mkldnn._linear_pointwise.binary(
+            x2d, residual, weight, bias, 'add')
+    return torch.ops.mkldnn._linear_pointwise(x2d, weight, bias,
+                                              act or 'none', [],
+                                              'none' if act else '')
+
+
+class _OneDNNLinear(torch.autograd.Function):
+    """``x @ W.T + b (+ residual)`` with a oneDNN forward.
+
+    Saves only ``x`` and ``W`` (like ``F.linear``); the residual is not
+    saved (its gradient is the output gradient). The input gradient also
+    runs on oneDNN, the weight gradient on ``torch.mm``.
+    """
+
+    @staticmethod
+    def forward(ctx, x2d, weight, bias, residual):
+        ctx.save_for_backward(x2d, weight)
+        ctx.has_bias = bias is not None
+        ctx.has_residual = residual is not None
+        return _onednn_linear(x2d, weight, bias, None, residual)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x2d, weight = ctx.saved_tensors
+        grad_x = grad_w = grad_b = grad_r = None
+        if ctx.needs_input_grad[0]:
+            # grad @ W as a oneDNN linear with weight W.T (faster than MKL
+            # here; the weight copy is small)
+            grad_x = torch.ops.mkldnn._linear_pointwise(
+                grad.contiguous(), weight.t().contiguous(), None, 'none', [],
+                '')
+        if ctx.needs_input_grad[1]:
+            grad_w = grad.t().mm(x2d)
+        if ctx.has_bias and ctx.needs_input_grad[2]:
+            grad_b = grad.sum(0)
+        if ctx.has_residual and ctx.needs_input_grad[3]:
+            grad_r = grad
+        return grad_x, grad_w, grad_b, grad_r
+
+
+def fused_linear(x: torch.Tensor,
+                 weight: torch.Tensor,
+                 bias: Optional[torch.Tensor] = None,
+                 act: Optional[str] = None,
+                 residual: Optional[torch.Tensor] = None) -> torch.Tensor:
+    """``act(x @ weight.T + bias) + residual`` on the last dimension.
+
+    Equal to ``F.linear`` followed by ``F.gelu`` (exact erf GELU) and/or an
+    addition, up to float32 rounding.
+
+    Args:
+        x (Tensor): (..., in_features).
+        weight (Tensor): (out_features, in_features).
+        bias (Tensor, optional): (out_features,).
+        act (str, optional): None or ``'gelu'``.
+        residual (Tensor, optional): Added to the output; same shape as the
+            output. Cannot be combined with ``act``.
+
+    Returns:
+        Tensor: (..., out_features).
+    """
+    if act not in _ACTIVATIONS:
+        raise ValueError(f'act must be one of {_ACTIVATIONS}, got {act!r}')
+    if act is not None and residual is not None:
+        raise ValueError('fused_linear: act and residual cannot be combined')
+    if not use_onednn(x, weight, bias, residual):
+        y = F.linear(x, weight, bias)
+        if act == 'gelu':
+            y = F.gelu(y)
+        return y if residual is None else y + residual
+    lead = x.shape[:-1]
+    x2d = x.reshape(-1, x.shape[-1])
+    res2d = None if residual is None else residual.reshape(
+        -1, weight.shape[0])
+    grad = torch.is_grad_enabled() and any(
+        t is not None and t.requires_grad
+        for t in (x, weight, bias, residual))
+    if not grad:
+        out = _onednn_linear(x2d, weight, bias, act, res2d)
+    elif act == 'gelu':
+        # keep the pre-activation for GELU's backward
+        out = F.gelu(_OneDNNLinear.apply(x2d, weight, bias, None))
+    else:
+        out = _OneDNNLinear.apply(x2d, weight, bias, res2d)
+    return out.view(*lead, weight.shape[0])
