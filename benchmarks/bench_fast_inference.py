@@ -18,6 +18,8 @@ test), and reports per precision:
 
 Examples::
 
+    # the shipped checkpoints/mb_pretrain_small_pybullet.pth:
+    python benchmarks/bench_fast_inference.py
     python benchmarks/bench_fast_inference.py --config CFG.py \\
         --checkpoint best.pth
     python benchmarks/bench_fast_inference.py --checkpoint best_epoch.bin \\
@@ -72,7 +74,10 @@ def procrustes_transform(pred: np.ndarray, target: np.ndarray):
 
 
 def load_model(args) -> torch.nn.Module:
-    """The lifter from the command line."""
+    """The lifter from the command line (default: the shipped model)."""
+    if not (args.checkpoint or args.arch):
+        from mmmotionbert.apis.inferencer import init_lifter
+        return init_lifter(config=args.config)
     sys.path.insert(0, osp.join(ROOT, 'tools', 'deployment'))
     from export_onnx import load_lifter
     return load_lifter(args.config, args.checkpoint, args.official,

@@ -166,3 +166,24 @@ def test_fast_inference_rejects_unknown_precision():
         optimize_for_inference(_model(), precision='fp8')
     with pytest.raises(TypeError, match='MBDSTformer'):
         optimize_for_inference(torch.nn.Linear(2, 2))
+
+
+def test_bf16_autocast_runs_forward_and_backward():
+    """bf16 autocast (the mixed-precision training/inference mode of CPUs
+    and GPUs) keeps the fused stream mix working and close to fp32."""
+    model = _model().eval()
+    x = torch.randn(2, 9, 17, 3)
+    with torch.no_grad():
+        ref = model(x)
+        with torch.autocast('cpu', dtype=torch.bfloat16):
+            out = model(x)
+    assert out.shape == ref.shape
+    # bf16 keeps 8 mantissa bits: the tanh representation stays within
+    # a few 1e-2 of fp32, but it is not bit-equal
+    err = (out.float() - ref).abs().max().item()
+    assert 0 < err < 0.05
+    model.train()
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        model(x).float().square().mean().backward()
+    grads = [p.grad for p in model.parameters() if p.requires_grad]
+    assert all(g is not None and torch.isfinite(g).all() for g in grads)

@@ -279,4 +279,8 @@ class MBDSTformer(BaseModule):
         dw = fuse.weight[0] - fuse.weight[1]
         c = self.dim_feat
         logit = x_st @ dw[:c] + x_ts @ dw[c:] + (fuse.bias[0] - fuse.bias[1])
-        return torch.lerp(x_ts, x_st, torch.sigmoid(logit).unsqueeze(-1))
+        # under autocast the streams and the logit may differ in dtype
+        dtype = torch.promote_types(x_st.dtype, x_ts.dtype)
+        return torch.lerp(
+            x_ts.to(dtype), x_st.to(dtype),
+            torch.sigmoid(logit).unsqueeze(-1).to(dtype))

@@ -172,9 +172,9 @@ def fused_linear(x: torch.Tensor,
             y = F.gelu(y)
         return y if residual is None else y + residual
     lead = x.shape[:-1]
-    x2d = x.reshape(-1, x.shape[-1])
+    x2d = x.reshape(-1, x.shape[-1]).contiguous()
     res2d = None if residual is None else residual.reshape(
-        -1, weight.shape[0])
+        -1, weight.shape[0]).contiguous()
     grad = torch.is_grad_enabled() and any(
         t is not None and t.requires_grad
         for t in (x, weight, bias, residual))
