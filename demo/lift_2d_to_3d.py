@@ -16,6 +16,11 @@ Examples::
     # an official checkpoint (global lite model as the official infer_wild)
     python demo/lift_2d_to_3d.py in.json --checkpoint best_epoch.bin \\
         --global --out-dir out/
+    # also recover and render SMPL meshes (official mesh checkpoint or
+    # ours; SMPL files as in docs/mesh.md)
+    python demo/lift_2d_to_3d.py in.json --out-dir out/ \\
+        --mesh-checkpoint FT_MB_release_MB_ft_pw3d/best_epoch.bin \\
+        --smpl-dir data/mesh
 
 Writes ``OUT_DIR/<input name>.npz`` (``keypoints_3d`` (P, T, 17, 3) float32,
 ``scores`` (P, T, 17), ``track_ids`` (P,), plus ``keypoints_2d``,
@@ -23,7 +28,11 @@ Writes ``OUT_DIR/<input name>.npz`` (``keypoints_3d`` (P, T, 17, 3) float32,
 rendering ``<name>.mp4`` / ``<name>.gif``. Units: pixels of the input frames
 (depth in the same scale), camera-aligned axes (x right, y down, z away),
 root-relative for root-relative models (see
-``mmmotionbert/apis/inferencer.py``).
+``mmmotionbert/apis/inferencer.py``). With ``--mesh-checkpoint`` the npz
+also holds ``vertices`` (P, T, 6890, 3) float32 in the same units, axes and
+root, ``faces``, ``smpl_pose``, ``smpl_betas``, ``mesh_joints_3d`` and
+``mesh_px_per_mm`` (see ``mmmotionbert/apis/mesh_inference.py``), the json
+a ``mesh`` entry naming them, and the rendering a mesh panel.
 """
 import argparse
 import os
@@ -121,6 +130,25 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--action-labels', help='text file of class names, one '
                    'per line')
     p.add_argument('--topk', type=int, default=5)
+    p.add_argument('--mesh-checkpoint', help='mesh recovery checkpoint '
+                   '(official MotionBERT mesh best_epoch.bin or one trained '
+                   'with configs/mesh/): also recover SMPL meshes, save '
+                   'their vertices and render them')
+    p.add_argument('--mesh-config', help='mmengine config of '
+                   '--mesh-checkpoint (when the checkpoint does not embed '
+                   'it)')
+    p.add_argument('--smpl-dir', help='folder with SMPL_NEUTRAL.pkl, '
+                   'smpl_mean_params.npz and J_regressor_h36m_correct.npy '
+                   '(default: data/mesh; see docs/mesh.md)')
+    p.add_argument('--mesh-num-heads', type=int, help='attention heads of '
+                   'an official mesh checkpoint (official: 8)')
+    p.add_argument('--mesh-clip-len', type=int, help="mesh window length "
+                   "(default: the mesh config's clip_len, else 16 as the "
+                   'official mesh models)')
+    p.add_argument('--mesh-azimuth', type=float, default=0.0,
+                   help='mesh panel view in degrees: 0 draws the meshes '
+                   'over the frame as the camera sees them (default), 90 '
+                   'in profile')
     p.add_argument('--no-progress', action='store_true')
     return p.parse_args(argv)
 
@@ -201,6 +229,39 @@ def recognize_actions(seq, args) -> dict:
     return out
 
 
+def build_mesh_inferencer(args, progress: bool):
+    """The mesh inferencer of ``--mesh-checkpoint`` (None without it).
+
+    Built before lifting, so a missing SMPL file or a checkpoint that is
+    not a mesh model stops the demo at once.
+    """
+    from mmmotionbert.apis.mesh_inference import (DEFAULT_SMPL_DIR,
+                                                  MeshInferencer)
+    if not args.mesh_checkpoint:
+        given = [flag for flag, value in (
+            ('--mesh-config', args.mesh_config),
+            ('--smpl-dir', args.smpl_dir),
+            ('--mesh-clip-len', args.mesh_clip_len)) if value]
+        if given:
+            raise ValueError(f'{" and ".join(given)} need(s) '
+                             '--mesh-checkpoint (a mesh model checkpoint)')
+        return None
+    official = {}
+    if args.mesh_num_heads:
+        official['num_heads'] = args.mesh_num_heads
+    return MeshInferencer(
+        checkpoint=args.mesh_checkpoint,
+        config=args.mesh_config,
+        smpl_dir=args.smpl_dir or DEFAULT_SMPL_DIR,
+        device=args.device,
+        clip_len=args.mesh_clip_len,
+        flip_test=not args.no_flip,
+        normalization=args.normalization,
+        batch_size=args.batch_size,
+        progress=progress,
+        **official)
+
+
 def main(argv=None) -> dict:
     """Run the demo; returns the printed numbers as a dict."""
     args = parse_args(argv)
@@ -237,6 +298,7 @@ def main(argv=None) -> dict:
         batch_size=args.batch_size,
         progress=progress,
         **official)
+    mesher = build_mesh_inferencer(args, progress)
 
     if osp.splitext(inp)[1].lower() in VIDEO_EXTENSIONS:
         from mmmotionbert.apis.detectors import build_detector, detect_video
@@ -276,6 +338,15 @@ def main(argv=None) -> dict:
     else:
         result = inferencer.lift(seq)
     lift_s = time.perf_counter() - t1
+    mesh_numbers = None
+    if mesher is not None:
+        t2 = time.perf_counter()
+        result.mesh = mesher.infer(seq, result)
+        mesh_numbers = dict(
+            vertices=list(result.mesh.vertices.shape),
+            clip_len=mesher.clip_len,
+            smpl=result.mesh.meta['smpl'],
+            seconds=round(time.perf_counter() - t2, 3))
     npz_path, json_path = result.save(args.out_dir, name)
     numbers = dict(
         input=inp,
@@ -288,6 +359,8 @@ def main(argv=None) -> dict:
         lift_fps=round(result.num_frames / max(lift_s, 1e-9), 1),
         npz=npz_path,
         json=json_path)
+    if mesh_numbers is not None:
+        numbers['mesh'] = mesh_numbers
     if args.stream:
         lat = np.asarray(streamer.latencies) * 1000
         numbers['latency_ms_median'] = round(float(np.median(lat)), 2)
@@ -300,7 +373,8 @@ def main(argv=None) -> dict:
         from mmmotionbert.visualization import render_lift_result
         out_vid = osp.join(args.out_dir, f'{name}.{args.vis}')
         render_lift_result(result, out_vid, video=video, fps=seq.fps,
-                           panel_height=args.panel_height, progress=progress)
+                           panel_height=args.panel_height, progress=progress,
+                           mesh_azimuth=args.mesh_azimuth)
         numbers['visualization'] = out_vid
     numbers['total_seconds'] = round(time.perf_counter() - t0, 2)
     for key, value in numbers.items():

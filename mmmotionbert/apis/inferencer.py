@@ -44,7 +44,8 @@ from .keypoint_io import KeypointSequence, read_keypoints
 
 __all__ = [
     'DEFAULT_CHECKPOINT', 'DEFAULT_CONFIG_PATTERN', 'init_lifter',
-    'sliding_windows', 'blend_weights', 'LiftResult',
+    'sliding_windows', 'blend_weights', 'normalize_clip', 'window_jobs',
+    'batch_jobs', 'LiftResult',
     'MotionLifterInferencer', 'StreamingLifter'
 ]
 
@@ -201,6 +202,88 @@ def blend_weights(length: int) -> np.ndarray:
     return ramp / ramp.max()
 
 
+#: A square ``crop_scale`` box: ``(center (2,), side)`` in pixels.
+Box = Tuple[np.ndarray, float]
+#: One model input window: ``(person, start, stop, box, clip)``.
+WindowJob = Tuple[int, int, int, Box, np.ndarray]
+
+
+def normalize_clip(motion: np.ndarray) -> Tuple[np.ndarray, Optional[Box]]:
+    """``crop_scale`` a clip, missing joints (score 0) zeroed.
+
+    Args:
+        motion (np.ndarray): (T, 17, 3) pixel ``[x, y, score]``.
+
+    Returns:
+        tuple: (T, 17, 3) normalized clip and its box, or None for the box
+        when fewer than 4 joints are valid.
+    """
+    return crop_scale(motion, zero_invalid=True, return_box=True)
+
+
+def window_jobs(keypoints: np.ndarray,
+                scores: np.ndarray,
+                clip_len: int,
+                overlap: int,
+                normalization: str = 'window') -> List[WindowJob]:
+    """Cut every track into normalized model-input windows.
+
+    Each track is cut from its first to its last detected frame into the
+    :func:`sliding_windows`; a window is normalized by its own
+    ``crop_scale`` box (``'window'``) or by the box of the whole track
+    (``'sequence'``). Windows without 4 valid joints are left out.
+
+    Args:
+        keypoints (np.ndarray): (P, T, 17, 2) H36M-17 pixels.
+        scores (np.ndarray): (P, T, 17) scores (0 = missing).
+        clip_len (int): Window length.
+        overlap (int): Frames shared by neighbouring windows.
+        normalization (str): ``'window'`` or ``'sequence'``.
+
+    Returns:
+        list[tuple]: ``(person, start, stop, box, clip)`` per window, with
+        ``clip`` (stop - start, 17, 3) normalized ``[x, y, score]``.
+    """
+    motion_all = np.concatenate([keypoints, scores[..., None]], axis=-1)
+    jobs: List[WindowJob] = []
+    for p in range(len(keypoints)):
+        seen = np.nonzero(scores[p].max(-1) > 0)[0]
+        if len(seen) == 0:
+            continue
+        first, last = int(seen[0]), int(seen[-1]) + 1
+        motion = motion_all[p, first:last]
+        seq_norm, seq_box = normalize_clip(motion)
+        for a, b in sliding_windows(last - first, clip_len, overlap):
+            if normalization == 'sequence':
+                clip, box = seq_norm[a:b], seq_box
+            else:
+                clip, box = normalize_clip(motion[a:b])
+            if box is None:
+                continue
+            jobs.append((p, first + a, first + b, box, clip))
+    return jobs
+
+
+def batch_jobs(jobs: Sequence[WindowJob],
+               batch_size: int) -> List[List[int]]:
+    """Group window indices into batches of equal window length.
+
+    Args:
+        jobs (Sequence[tuple]): From :func:`window_jobs`.
+        batch_size (int): Largest batch.
+
+    Returns:
+        list[list[int]]: Indices into ``jobs`` per batch.
+    """
+    by_len: Dict[int, List[int]] = {}
+    for i, job in enumerate(jobs):
+        by_len.setdefault(len(job[4]), []).append(i)
+    return [
+        idx[i:i + batch_size] for idx in by_len.values()
+        for i in range(0, len(idx), batch_size)
+    ]
+
+
 @dataclass
 class LiftResult:
     """3D poses of every tracked person (see the module doc for units).
@@ -217,6 +300,9 @@ class LiftResult:
         fps (float, optional): Frame rate.
         frame_size (tuple, optional): ``(width, height)``.
         meta (dict): Units, root handling, model and window settings.
+        mesh (MeshResult, optional): SMPL meshes of the same tracks (see
+            :mod:`mmmotionbert.apis.mesh_inference`); saved and rendered
+            with the poses when set.
     """
 
     keypoints_3d: np.ndarray
@@ -228,6 +314,7 @@ class LiftResult:
     fps: Optional[float] = None
     frame_size: Optional[Tuple[int, int]] = None
     meta: Dict[str, Any] = field(default_factory=dict)
+    mesh: Optional[Any] = None
 
     @property
     def num_persons(self) -> int:
@@ -265,12 +352,22 @@ class LiftResult:
     def save(self, out_dir: str, name: str) -> Tuple[str, str]:
         """Write ``out_dir/name.npz`` and its json twin ``out_dir/name.json``.
 
+        With a :attr:`mesh`, the npz also holds its arrays (``vertices``
+        (P, T, 6890, 3) float32, ``faces``, SMPL parameters; see
+        :meth:`MeshResult.npz_arrays`) and the json a ``mesh`` entry that
+        describes them (shapes, units, which npz keys) without the arrays.
+
+        Args:
+            out_dir (str): Output folder (created).
+            name (str): File name without extension.
+
         Returns:
             tuple[str, str]: Paths of the npz and the json file.
         """
         os.makedirs(out_dir, exist_ok=True)
         npz_path = osp.join(out_dir, f'{name}.npz')
         json_path = osp.join(out_dir, f'{name}.json')
+        extra = {} if self.mesh is None else self.mesh.npz_arrays()
         np.savez(
             npz_path,
             keypoints_3d=self.keypoints_3d.astype(np.float32),
@@ -281,7 +378,8 @@ class LiftResult:
             frame_ids=self.frame_ids.astype(np.int64),
             fps=np.float64(self.fps if self.fps else np.nan),
             frame_size=np.asarray(self.frame_size or (0, 0), np.int64),
-            meta=json.dumps(self.meta))
+            meta=json.dumps(self.meta),
+            **extra)
 
         def _list(a: np.ndarray) -> Any:
             a = np.round(np.asarray(a, dtype=np.float64), 3)
@@ -300,6 +398,8 @@ class LiftResult:
                     root_2d=_list(self.root_2d[p]))
                 for p, tid in enumerate(self.track_ids)
             ])
+        if self.mesh is not None:
+            data['mesh'] = self.mesh.json_note(osp.basename(npz_path))
         with open(json_path, 'w') as f:
             json.dump(data, f)
         return npz_path, json_path
@@ -422,7 +522,7 @@ class MotionLifterInferencer:
 
     def _normalize(self, motion: np.ndarray):
         """crop_scale with zeroed missing joints; (normalized, box|None)."""
-        return crop_scale(motion, zero_invalid=True, return_box=True)
+        return normalize_clip(motion)
 
     def _meta(self) -> Dict[str, Any]:
         return dict(
@@ -490,33 +590,10 @@ class MotionLifterInferencer:
         h36m = seq.to_h36m()
         kp2d, sc = h36m.keypoints, h36m.scores
         num_p, num_t = kp2d.shape[:2]
-        motion_all = np.concatenate([kp2d, sc[..., None]], axis=-1)
-        jobs = []  # (person, start, stop, box, clip)
-        for p in range(num_p):
-            seen = np.nonzero(sc[p].max(-1) > 0)[0]
-            if len(seen) == 0:
-                continue
-            first, last = int(seen[0]), int(seen[-1]) + 1
-            motion = motion_all[p, first:last]
-            seq_norm, seq_box = self._normalize(motion)
-            windows = sliding_windows(last - first, self.clip_len,
-                                      self.overlap)
-            for a, b in windows:
-                if self.normalization == 'sequence':
-                    clip, box = seq_norm[a:b], seq_box
-                else:
-                    clip, box = self._normalize(motion[a:b])
-                if box is None:
-                    continue
-                jobs.append((p, first + a, first + b, box, clip))
+        jobs = window_jobs(kp2d, sc, self.clip_len, self.overlap,
+                           self.normalization)
         preds: List[Optional[np.ndarray]] = [None] * len(jobs)
-        by_len: Dict[int, List[int]] = {}
-        for i, job in enumerate(jobs):
-            by_len.setdefault(len(job[4]), []).append(i)
-        batches = [
-            idx[i:i + self.batch_size] for idx in by_len.values()
-            for i in range(0, len(idx), self.batch_size)
-        ]
+        batches = batch_jobs(jobs, self.batch_size)
         bar = tqdm(
             total=len(jobs), desc='lifting 2D->3D', unit='window',
             disable=not self.progress or len(jobs) <= 1)

@@ -1,6 +1,7 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
 """Render lifted poses: 2D keypoints on the frame (or a blank canvas) beside
-a 3D skeleton view, written as MP4 (OpenCV) or GIF (Pillow)."""
+a 3D skeleton view and, when meshes are given, a shaded SMPL mesh panel;
+written as MP4 (OpenCV) or GIF (Pillow)."""
 import os
 import os.path as osp
 import warnings
@@ -10,12 +11,79 @@ import numpy as np
 
 from mmmotionbert.utils.keypoints import H36M_BONES, H36M_LEFT, H36M_RIGHT
 
-__all__ = ['PoseVideoWriter', 'SkeletonRenderer', 'render_lift_result']
+__all__ = [
+    'PoseVideoWriter', 'SkeletonRenderer', 'render_lift_result',
+    'draw_mesh'
+]
 
 #: Per-person base colours (RGB, 0-255).
 PERSON_COLORS = ((230, 80, 60), (60, 130, 230), (60, 180, 90),
                  (220, 170, 40), (160, 80, 200), (40, 190, 190),
                  (230, 120, 180), (120, 120, 120))
+
+
+#: Direction towards the light for mesh shading (camera axes: x right,
+#: y down, z away): from the upper left, in front of the person.
+_LIGHT = np.array([-0.35, -0.5, -1.0]) / np.linalg.norm([-0.35, -0.5, -1.0])
+
+
+def _mesh_color(person: int) -> np.ndarray:
+    """Light, person-tinted mesh colour (RGB floats 0-255)."""
+    base = np.array(PERSON_COLORS[person % len(PERSON_COLORS)], float)
+    return 0.45 * base + 0.55 * np.array([215.0, 215.0, 225.0])
+
+
+def draw_mesh(canvas: np.ndarray,
+              meshes: Sequence[Tuple[np.ndarray, np.ndarray]],
+              faces: np.ndarray,
+              alpha: float = 1.0) -> np.ndarray:
+    """Draw shaded triangle meshes with the painter's algorithm (in place).
+
+    Orthographic view along +z: a vertex ``(x, y, z)`` lands on canvas
+    pixel ``(x, y)``; triangles are filled far to near (mean z), shaded by
+    the angle between their normal and a fixed light (two-sided, so the
+    triangles' orientation does not matter).
+
+    Args:
+        canvas (np.ndarray): (H, W, 3) uint8 RGB image, drawn on.
+        meshes (Sequence[tuple]): ``(vertices (V, 3) canvas pixels + depth,
+            base colour (3,) RGB)`` per mesh; meshes with non-finite
+            vertices are skipped. All are depth-sorted together.
+        faces (np.ndarray): (F, 3) triangle vertex indices.
+        alpha (float): Opacity of the meshes over the canvas. Defaults to 1.
+
+    Returns:
+        np.ndarray: ``canvas``.
+    """
+    import cv2
+    faces = np.asarray(faces, np.int64)
+    polys, depth, colors = [], [], []
+    for verts, color in meshes:
+        verts = np.asarray(verts, np.float64)
+        if not np.isfinite(verts).all():
+            continue
+        tri = verts[faces]  # (F, 3, 3)
+        normal = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+        norm = np.linalg.norm(normal, axis=1)
+        norm[norm == 0] = 1.0
+        shade = 0.3 + 0.7 * np.abs(normal @ _LIGHT) / norm
+        polys.append(tri[..., :2])
+        depth.append(tri[..., 2].mean(1))
+        colors.append(shade[:, None] * np.asarray(color, float)[None])
+    if not polys:
+        return canvas
+    order = np.argsort(-np.concatenate(depth), kind='stable')
+    # 4 fractional bits: sub-pixel vertex positions
+    pts = np.round(np.concatenate(polys)[order] * 16).astype(np.int32)
+    cols = np.clip(np.concatenate(colors)[order], 0, 255).astype(int)
+    # RGB + coverage in one pass (one fill per triangle)
+    layer = np.zeros(canvas.shape[:2] + (4, ), np.uint8)
+    for tri, col in zip(pts, cols.tolist()):
+        cv2.fillConvexPoly(layer, tri, col + [255], cv2.LINE_8, 4)
+    covered = layer[..., 3:] > 0
+    blend = canvas * (1.0 - alpha) + layer[..., :3] * alpha
+    canvas[...] = np.where(covered, blend, canvas).astype(np.uint8)
+    return canvas
 
 
 def _bone_color(person: int, child: int) -> Tuple[int, int, int]:
@@ -121,7 +189,8 @@ class PoseVideoWriter:
 
 
 class SkeletonRenderer:
-    """Draw one frame: 2D panel (image or canvas) + 3D skeleton view.
+    """Draw one frame: 2D panel (image or canvas) + 3D skeleton view, and a
+    mesh panel when ``vertices`` are given.
 
     Args:
         poses_3d (np.ndarray): (P, T, 17, 3) poses placed in the image frame
@@ -133,6 +202,14 @@ class SkeletonRenderer:
         track_ids (Sequence[int], optional): Labels of the persons.
         panel_height (int): Height of each panel in pixels. Defaults to 360.
         score_thr (float): Smallest drawn 2D score. Defaults to 0.
+        vertices (np.ndarray, optional): (P, T, V, 3) meshes placed in the
+            image frame like ``poses_3d`` (pixels; see
+            ``MeshResult``); adds a third panel with the shaded meshes.
+        faces (np.ndarray, optional): (F, 3) triangles of ``vertices``.
+        mesh_azimuth (float): Mesh panel view, degrees about the vertical
+            axis through each mesh's centre: 0 (default) draws the meshes
+            over the frame as the camera sees them; other angles turn them
+            (90: profile) on a blank canvas.
     """
 
     def __init__(self,
@@ -142,7 +219,10 @@ class SkeletonRenderer:
                  frame_size: Optional[Tuple[int, int]] = None,
                  track_ids: Optional[Sequence[int]] = None,
                  panel_height: int = 360,
-                 score_thr: float = 0.0) -> None:
+                 score_thr: float = 0.0,
+                 vertices: Optional[np.ndarray] = None,
+                 faces: Optional[np.ndarray] = None,
+                 mesh_azimuth: float = 0.0) -> None:
         import matplotlib
         matplotlib.use('Agg', force=False)
         import matplotlib.pyplot as plt
@@ -154,6 +234,18 @@ class SkeletonRenderer:
             range(self.num_persons)))
         self.panel_height = int(panel_height)
         self.score_thr = score_thr
+        self.vertices = None
+        if vertices is not None:
+            if faces is None:
+                raise ValueError('vertices given without faces')
+            self.vertices = np.asarray(vertices, np.float32)
+            if self.vertices.shape[:2] != self.poses_3d.shape[:2] or \
+                    self.vertices.ndim != 4 or self.vertices.shape[-1] != 3:
+                raise ValueError(
+                    f'vertices must be (P, T, V, 3) with (P, T) = '
+                    f'{self.poses_3d.shape[:2]}, got {self.vertices.shape}')
+            self.faces = np.asarray(faces, np.int64)
+            self.mesh_azimuth = float(mesh_azimuth) % 360
         valid = self.scores > score_thr
         if frame_size is None or not all(frame_size):
             pts = self.kp2d[valid]
@@ -273,24 +365,66 @@ class SkeletonRenderer:
                     cv2.LINE_AA)
         return canvas
 
+    def _panel_mesh(self, t: int, image: Optional[np.ndarray]) -> np.ndarray:
+        """The meshes of frame ``t`` (over the frame for the camera view)."""
+        import cv2
+        w, h = self.frame_size
+        if image is not None:
+            h, w = image.shape[:2]
+        scale = self.panel_height / float(h)
+        size = (max(int(round(w * scale)), 1), self.panel_height)
+        if image is None or self.mesh_azimuth % 360 != 0:
+            canvas = np.full((size[1], size[0], 3), 255, np.uint8)
+        else:
+            canvas = cv2.resize(
+                np.ascontiguousarray(image[..., :3]), size,
+                interpolation=cv2.INTER_AREA)
+        angle = np.deg2rad(self.mesh_azimuth)
+        rot = np.array([[np.cos(angle), 0, np.sin(angle)], [0, 1, 0],
+                        [-np.sin(angle), 0, np.cos(angle)]])
+        meshes = []
+        for p in range(len(self.vertices)):
+            verts = self.vertices[p, t].astype(np.float64)
+            if not np.isfinite(verts).all():
+                continue
+            if angle:
+                center = verts.mean(0)
+                verts = (verts - center) @ rot.T + center
+            verts[:, :2] = (verts[:, :2] - self.origin) * scale
+            verts[:, 2] *= scale
+            meshes.append((verts, _mesh_color(p)))
+        draw_mesh(canvas, meshes, self.faces,
+                  alpha=0.85 if image is not None and not angle else 1.0)
+        label = 'mesh' if not angle else f'mesh  {self.mesh_azimuth:g} deg'
+        cv2.putText(canvas, f'{label}  frame {t}', (8, 18),
+                    cv2.FONT_HERSHEY_SIMPLEX, 0.5, (40, 40, 40), 1,
+                    cv2.LINE_AA)
+        return canvas
+
     def render(self, t: int, image: Optional[np.ndarray] = None) -> np.ndarray:
         """Frame ``t`` as an (H, W, 3) uint8 RGB image.
 
         Args:
             t (int): Frame index into the poses.
             image (np.ndarray, optional): (H, W, 3) RGB video frame to draw
-                the 2D keypoints on; a blank canvas when None.
+                the 2D keypoints (and camera-view meshes) on; a blank canvas
+                when None.
 
         Returns:
-            np.ndarray: 2D panel and 3D panel side by side.
+            np.ndarray: 2D panel and 3D panel side by side, then the mesh
+            panel when the renderer has meshes.
         """
+        import cv2
         left = self._panel_2d(t, image)
-        right = self._panel_3d(t)
-        if right.shape[0] != left.shape[0]:
-            import cv2
-            right = cv2.resize(right, (right.shape[1] * left.shape[0] //
-                                       right.shape[0], left.shape[0]))
-        return np.concatenate([left, right], axis=1)
+        panels = [left, self._panel_3d(t)]
+        if self.vertices is not None:
+            panels.append(self._panel_mesh(t, image))
+        for i, panel in enumerate(panels):
+            if panel.shape[0] != left.shape[0]:
+                panels[i] = cv2.resize(panel, (panel.shape[1] * left.shape[0]
+                                               // panel.shape[0],
+                                               left.shape[0]))
+        return np.concatenate(panels, axis=1)
 
 
 def render_lift_result(result,
@@ -299,7 +433,9 @@ def render_lift_result(result,
                        fps: Optional[float] = None,
                        panel_height: int = 360,
                        progress: bool = True,
-                       max_gif_frames: int = 400) -> str:
+                       max_gif_frames: int = 400,
+                       mesh=None,
+                       mesh_azimuth: float = 0.0) -> str:
     """Render a :class:`LiftResult` to an MP4 or GIF.
 
     Args:
@@ -313,6 +449,13 @@ def render_lift_result(result,
         progress (bool): Show a progress bar. Defaults to True.
         max_gif_frames (int): Largest GIF length (longer clips are
             subsampled).
+        mesh (MeshResult, optional): Meshes of the result's tracks (same
+            order and root convention, see
+            :class:`~mmmotionbert.apis.MeshInferencer`); defaults to
+            ``result.mesh``. With meshes a third panel shows them; without,
+            the output is the 2D and 3D skeleton panels only.
+        mesh_azimuth (float): Mesh panel view in degrees (0: over the frame
+            as the camera sees it; 90: profile). Defaults to 0.
 
     Returns:
         str: ``out_path``.
@@ -330,13 +473,29 @@ def render_lift_result(result,
             raise OSError(f'cannot open video {video!r} for rendering')
         frame_size = (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)),
                       int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
+    placed = result.placed_3d()
+    mesh = mesh if mesh is not None else getattr(result, 'mesh', None)
+    vertices = faces = None
+    if mesh is not None:
+        if [int(t) for t in mesh.track_ids] != [
+                int(t) for t in result.track_ids]:
+            raise ValueError(f'mesh tracks {list(mesh.track_ids)} differ '
+                             f'from the result tracks '
+                             f'{list(result.track_ids)}')
+        # what placed_3d added to the pelvis (root_2d for root-relative)
+        offset = placed[:, :, 0] - result.keypoints_3d[:, :, 0]
+        vertices = mesh.vertices + offset[:, :, None].astype(np.float32)
+        faces = mesh.faces
     renderer = SkeletonRenderer(
-        result.placed_3d(),
+        placed,
         result.keypoints_2d,
         result.scores,
         frame_size=frame_size,
         track_ids=result.track_ids,
-        panel_height=panel_height)
+        panel_height=panel_height,
+        vertices=vertices,
+        faces=faces,
+        mesh_azimuth=mesh_azimuth)
     num_t = result.num_frames
     try:
         with PoseVideoWriter(out_path, fps, num_t, max_gif_frames) as writer:

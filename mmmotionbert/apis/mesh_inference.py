@@ -1,0 +1,729 @@
+# Copyright (c) mmmotionbert contributors. All rights reserved.
+"""Recover SMPL meshes from in-the-wild 2D keypoints (any length).
+
+Example::
+
+    from mmmotionbert.apis import MeshInferencer, MotionLifterInferencer
+    lifter = MotionLifterInferencer()
+    mesher = MeshInferencer('FT_MB_release_MB_ft_pw3d/best_epoch.bin',
+                            smpl_dir='data/mesh')
+    result = lifter('alphapose-results.json')
+    result.mesh = mesher('alphapose-results.json', lift_result=result)
+    result.save('out', 'clip')     # npz with `vertices` (P, T, 6890, 3)
+
+The mesh model sees the windows the lifter sees (:func:`window_jobs`:
+``crop_scale``-normalized H36M-17 ``[x, y, score]``, as the official
+``infer_wild_mesh.py``), by default 16 frames long (the official mesh
+models' training clips) with half a window of overlap. Per frame, the SMPL
+joint rotations of the overlapping windows (and of the flip test, mirrored
+back) are averaged on SO(3) and the betas linearly, with the lifter's
+triangular weights; one SMPL pass then poses the mesh, so every output
+mesh is exactly ``SMPL(pose, betas)`` of the returned parameters.
+
+Output convention (:class:`MeshResult`), the one of
+``LiftResult.keypoints_3d``:
+
+* **axes**: camera-aligned: x right, y down, z away from the camera (the
+  SMPL output of MotionBERT's mesh models is in camera orientation);
+* **units**: pixels of the input frames, depth in the same scale. The
+  metric SMPL mesh (mm) is scaled per frame by ``px_per_mm``: the ratio of
+  the RMS spread (about their mean) of the valid 2D input joints to that
+  of the mesh's H36M joints' (x, y), i.e. a weak-perspective fit. Divide
+  by ``px_per_mm`` for millimetres (:meth:`MeshResult.vertices_mm`);
+* **root**: the mesh's pelvis (the H36M regressor's joint 0) is put where
+  the lifted pelvis is when a ``lift_result`` is given (the origin for
+  root-relative lifters, the global pelvis for global ones), else at the
+  origin;
+* frames outside a track (or without a window) are NaN.
+"""
+import os.path as osp
+from dataclasses import dataclass, field
+from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import torch
+from torch import nn
+
+from mmmotionbert.utils.keypoints import flip_h36m
+from mmmotionbert.utils.smpl import (SMPL_FLIP_PAIRS, SMPL_NUM_BETAS,
+                                     SMPL_NUM_JOINTS, MissingSMPLAssetError,
+                                     rotmat_to_axis_angle)
+from .inferencer import (LiftResult, _resolve, batch_jobs, blend_weights,
+                         window_jobs)
+from .keypoint_io import KeypointSequence, read_keypoints
+
+__all__ = [
+    'DEFAULT_MESH_CLIP_LEN', 'DEFAULT_SMPL_DIR', 'init_mesh_model',
+    'MeshResult', 'MeshInferencer', 'project_to_so3', 'flip_rotmat'
+]
+
+#: Window length of the official mesh models (their training clips).
+DEFAULT_MESH_CLIP_LEN = 16
+#: Default SMPL asset folder (the official layout, see docs/mesh.md).
+DEFAULT_SMPL_DIR = 'data/mesh'
+#: SMPL parameters per frame: 24 x 3 axis-angle pose and 10 betas.
+_POSE_DIM = SMPL_NUM_JOINTS * 3
+_MESH_HINT = ('a mesh checkpoint is an official MotionBERT mesh model '
+              '(e.g. checkpoint/mesh/FT_MB_release_MB_ft_pw3d/'
+              'best_epoch.bin) or one trained with configs/mesh/*.py')
+
+
+def _not_mesh(checkpoint: str, what: str) -> ValueError:
+    """The error for a checkpoint that holds no mesh model."""
+    return ValueError(f'{checkpoint} is not a mesh checkpoint: {what}; '
+                      f'{_MESH_HINT}')
+
+
+def _smpl_dir(smpl_dir: Optional[str]) -> Optional[str]:
+    """The default folder also relative to the repository."""
+    if smpl_dir == DEFAULT_SMPL_DIR and not osp.isdir(smpl_dir):
+        return _resolve(smpl_dir)
+    return smpl_dir
+
+
+def _prepare_smpl(model: nn.Module) -> str:
+    """Load the SMPL body and mean parameters now, not mid-inference.
+
+    Returns:
+        str: Where the body model came from (for the result's meta).
+
+    Raises:
+        MissingSMPLAssetError: An SMPL file is missing (the message names
+            it and where to get it).
+        ValueError: An SMPL file is malformed.
+    """
+    head = model.head
+    from_checkpoint = head._smpl_body is not None
+    try:
+        head.smpl  # noqa: B018  (loads the body model on first access)
+        if not head._mean_params_ready:
+            head.load_mean_params()
+    except MissingSMPLAssetError as err:
+        raise MissingSMPLAssetError(
+            f'{err} (mesh inference: pass the SMPL folder as smpl_dir / '
+            'demo --smpl-dir DIR)') from err
+    if from_checkpoint:
+        return 'official checkpoint (head.smpl.* buffers)'
+    return osp.dirname(head.smpl_paths['model']) or '.'
+
+
+def init_mesh_model(checkpoint: str,
+                    config: Optional[str] = None,
+                    smpl_dir: Optional[str] = DEFAULT_SMPL_DIR,
+                    smpl_files: Optional[Mapping[str, str]] = None,
+                    smpl_source: str = 'auto',
+                    device: Union[str, torch.device] = 'cpu',
+                    **official_kwargs) -> nn.Module:
+    """Build a mesh model (:class:`MBMeshRegressor`) and load its SMPL files.
+
+    The SMPL body model and mean parameters are read here, so a missing or
+    malformed file stops before any inference.
+
+    Args:
+        checkpoint (str): An official MotionBERT mesh checkpoint (key
+            ``model``), or an mmmotionbert / mmengine mesh checkpoint
+            (``state_dict``; its config is read from ``meta.cfg`` when
+            ``config`` is not given).
+        config (str, optional): mmengine config of an mmmotionbert
+            checkpoint that does not embed its config.
+        smpl_dir (str, optional): Folder with the SMPL files
+            (``SMPL_NEUTRAL.pkl``, ``smpl_mean_params.npz``,
+            ``J_regressor_h36m_correct.npy``; see
+            :func:`~mmmotionbert.utils.smpl.resolve_smpl_assets`). Defaults
+            to ``'data/mesh'`` (also looked for in the repository). Replaces
+            the config's ``smpl_dir``.
+        smpl_files (Mapping[str, str], optional): Per-file overrides keyed
+            ``model``, ``mean_params``, ``j_regressor_h36m``,
+            ``j_regressor_extra``.
+        smpl_source (str): Official checkpoints only: ``'auto'`` (the
+            files when ``SMPL_NEUTRAL.pkl`` exists, else the SMPL buffers
+            stored in the checkpoint), ``'files'`` or ``'checkpoint'``.
+            Defaults to ``'auto'``.
+        device (str | torch.device): Device. Defaults to ``'cpu'``.
+        **official_kwargs: Architecture arguments of official checkpoints
+            (e.g. ``num_heads``), see :func:`load_official_model`.
+
+    Returns:
+        nn.Module: The model in eval mode; ``model.cfg`` is its config
+        (None for official checkpoints) and ``model.smpl_source`` says
+        where the SMPL body model came from.
+
+    Raises:
+        FileNotFoundError: The checkpoint or config does not exist.
+        MissingSMPLAssetError: An SMPL file is missing.
+        ValueError: The checkpoint is not a mesh model, or does not fit
+            its config.
+    """
+    from mmengine.config import Config
+
+    import mmmotionbert  # noqa: F401  (registers the models)
+    from mmmotionbert.models.mesh import MBMeshRegressor
+    from mmmotionbert.registry import MODELS
+    from mmmotionbert.utils.official import (load_checkpoint_dict,
+                                             split_checkpoint)
+    from .official import load_official_model
+
+    checkpoint = _resolve(str(checkpoint))
+    if not osp.isfile(checkpoint):
+        raise FileNotFoundError(f'mesh checkpoint not found: {checkpoint}')
+    smpl_dir = _smpl_dir(smpl_dir)
+    ckpt = load_checkpoint_dict(checkpoint)
+    fmt, state_dict = split_checkpoint(ckpt)
+    if fmt == 'official_pose':
+        raise _not_mesh(
+            checkpoint, "it is an official 3D-pose / pretraining checkpoint "
+            "(key 'model_pos'); use it as the lifter (--checkpoint)")
+    if 'head.head_pose.weight' not in state_dict:
+        heads = sorted(k for k in state_dict if k.startswith('head.'))[:6]
+        raise _not_mesh(
+            checkpoint, 'it has no SMPL head weights (head.head_pose); its '
+            f'head keys are {heads or "none"}')
+    cfg = None
+    if fmt == 'official_task' and config is None:
+        model = load_official_model(
+            ckpt,
+            task='mesh',
+            task_kwargs=dict(
+                smpl_dir=smpl_dir,
+                smpl_files=smpl_files,
+                smpl_source=smpl_source),
+            **official_kwargs)
+    else:
+        if config is not None:
+            config = _resolve(config)
+            if not osp.isfile(config):
+                raise FileNotFoundError(f'config file not found: {config}')
+            cfg = Config.fromfile(config)
+        else:
+            meta_cfg = (ckpt.get('meta') or {}).get('cfg')
+            if not meta_cfg:
+                raise ValueError(
+                    f'{checkpoint} holds a mesh state dict without its '
+                    'config; pass the config (demo: --mesh-config CONFIG)')
+            cfg = Config.fromstring(meta_cfg, '.py')
+        model_cfg = cfg.model.copy()
+        if model_cfg.get('type') not in ('MBMeshRegressor',
+                                         'mmpose.MBMeshRegressor'):
+            raise _not_mesh(
+                checkpoint, f'its config builds {model_cfg.get("type")!r}, '
+                'not MBMeshRegressor')
+        head_cfg = dict(model_cfg.head)
+        head_cfg['smpl_dir'] = smpl_dir
+        if smpl_files is not None:
+            head_cfg['smpl_files'] = dict(smpl_files)
+        model_cfg.head = head_cfg
+        backbone_cfg = dict(model_cfg.backbone)
+        backbone_cfg.pop('init_cfg', None)  # the weights come from here
+        model_cfg.backbone = backbone_cfg
+        model = MODELS.build(model_cfg)
+        if fmt == 'official_task':
+            from mmmotionbert.utils.official import official_task_to_ours
+            state_dict = official_task_to_ours(ckpt)
+        missing, unexpected = model.load_state_dict(state_dict, strict=False)
+        if missing or unexpected:
+            raise ValueError(
+                f'{checkpoint} does not fit the mesh model of its config: '
+                f'missing keys {missing[:5]}, unexpected keys '
+                f'{unexpected[:5]}')
+    if not isinstance(model, MBMeshRegressor):
+        raise _not_mesh(checkpoint,
+                        f'it builds {type(model).__name__}, not a mesh model')
+    model.cfg = cfg
+    model.smpl_source = _prepare_smpl(model)
+    model.to(device)
+    model.eval()
+    return model
+
+
+def project_to_so3(mats: torch.Tensor) -> torch.Tensor:
+    """Nearest rotation matrices (SVD), e.g. of weighted sums of rotations.
+
+    Args:
+        mats (Tensor): (..., 3, 3) matrices, not all zero.
+
+    Returns:
+        Tensor: (..., 3, 3) rotations (determinant +1).
+    """
+    u, _, vh = torch.linalg.svd(mats)
+    det = torch.det(u @ vh)
+    fix = torch.ones(*mats.shape[:-2], 3, dtype=mats.dtype, device=mats.device)
+    fix[..., 2] = det
+    return u @ torch.diag_embed(fix) @ vh
+
+
+def _smpl_flip_perm() -> list:
+    """SMPL joint permutation of a horizontal flip."""
+    perm = list(range(SMPL_NUM_JOINTS))
+    for left, right in SMPL_FLIP_PAIRS:
+        perm[left], perm[right] = right, left
+    return perm
+
+
+def flip_rotmat(rotmat: torch.Tensor) -> torch.Tensor:
+    """Mirror SMPL joint rotations horizontally (x -> -x).
+
+    Swaps left and right joints and conjugates every rotation with
+    ``diag(-1, 1, 1)``; equal to the official ``flip_thetas`` on the
+    axis-angle form (y and z components negated).
+
+    Args:
+        rotmat (Tensor): (..., 24, 3, 3).
+
+    Returns:
+        Tensor: (..., 24, 3, 3).
+    """
+    mirror = torch.tensor([-1.0, 1.0, 1.0],
+                          dtype=rotmat.dtype,
+                          device=rotmat.device)
+    flipped = rotmat[..., _smpl_flip_perm(), :, :]
+    return flipped * mirror[:, None] * mirror[None, :]
+
+
+@dataclass
+class MeshResult:
+    """SMPL meshes of every tracked person (see the module doc for units).
+
+    Attributes:
+        vertices (np.ndarray): (P, T, 6890, 3) float32, pixels, camera
+            axes, pelvis where the lifted pelvis is (or at the origin).
+        faces (np.ndarray): (F, 3) int64 triangles (SMPL: 13776).
+        joints_3d (np.ndarray): (P, T, 17, 3) float32 H36M-17 joints of
+            the mesh (the SMPL H36M regressor), same units and root.
+        pose (np.ndarray): (P, T, 72) float32 SMPL axis-angle pose.
+        betas (np.ndarray): (P, T, 10) float32 SMPL shape.
+        px_per_mm (np.ndarray): (P, T) float32 scale from the metric mesh
+            to ``vertices`` (NaN where no mesh).
+        track_ids (np.ndarray): (P,) int64.
+        meta (dict): Units, root handling, model and window settings.
+    """
+
+    vertices: np.ndarray
+    faces: np.ndarray
+    joints_3d: np.ndarray
+    pose: np.ndarray
+    betas: np.ndarray
+    px_per_mm: np.ndarray
+    track_ids: np.ndarray
+    meta: Dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def num_persons(self) -> int:
+        """Number of tracks P."""
+        return self.vertices.shape[0]
+
+    @property
+    def num_frames(self) -> int:
+        """Number of frames T."""
+        return self.vertices.shape[1]
+
+    def vertices_mm(self) -> np.ndarray:
+        """Metric, root-relative vertices (the SMPL mesh in mm).
+
+        Returns:
+            np.ndarray: (P, T, 6890, 3) float32, the mesh's pelvis at the
+            origin.
+        """
+        root = self.joints_3d[:, :, :1]
+        with np.errstate(invalid='ignore', divide='ignore'):
+            out = (self.vertices - root) / self.px_per_mm[..., None, None]
+        return out.astype(np.float32)
+
+    def npz_arrays(self) -> Dict[str, np.ndarray]:
+        """The arrays :meth:`LiftResult.save` adds to the npz.
+
+        Returns:
+            dict[str, np.ndarray]: ``vertices`` (P, T, 6890, 3) float32,
+            ``faces`` (F, 3) int64, ``mesh_joints_3d`` (P, T, 17, 3),
+            ``smpl_pose`` (P, T, 72), ``smpl_betas`` (P, T, 10),
+            ``mesh_px_per_mm`` (P, T) (float32) and ``mesh_meta`` (json).
+        """
+        import json
+        return dict(
+            vertices=self.vertices.astype(np.float32),
+            faces=self.faces.astype(np.int64),
+            mesh_joints_3d=self.joints_3d.astype(np.float32),
+            smpl_pose=self.pose.astype(np.float32),
+            smpl_betas=self.betas.astype(np.float32),
+            mesh_px_per_mm=self.px_per_mm.astype(np.float32),
+            mesh_meta=json.dumps(self.meta))
+
+    def json_note(self, npz_name: str) -> Dict[str, Any]:
+        """The ``mesh`` entry of the json twin: where the arrays are.
+
+        Args:
+            npz_name (str): File name of the npz holding the arrays.
+
+        Returns:
+            dict: ``npz``, ``arrays`` (npz key -> shape and dtype) and
+            ``meta``; no array values (they are large).
+        """
+        arrays = {
+            k: dict(shape=list(v.shape), dtype=str(v.dtype))
+            for k, v in self.npz_arrays().items() if k != 'mesh_meta'
+        }
+        return dict(
+            npz=npz_name,
+            arrays=arrays,
+            track_ids=[int(t) for t in self.track_ids],
+            meta=self.meta)
+
+
+class MeshInferencer:
+    """Recover SMPL meshes from 2D keypoint sequences of any length.
+
+    Args:
+        checkpoint (str, optional): Mesh checkpoint (official or ours, see
+            :func:`init_mesh_model`). Ignored when ``model`` is given.
+        config (str, optional): mmengine config of the checkpoint.
+        model (nn.Module, optional): A ready :class:`MBMeshRegressor` whose
+            head's SMPL files can be read.
+        smpl_dir (str, optional): SMPL asset folder. Defaults to
+            ``'data/mesh'``.
+        smpl_files (Mapping[str, str], optional): Per-file overrides.
+        smpl_source (str): Official checkpoints: ``'auto'``, ``'files'``
+            or ``'checkpoint'``. Defaults to ``'auto'``.
+        device (str): Torch device. Defaults to ``'cpu'``.
+        clip_len (int, optional): Window length; defaults to the config's
+            ``clip_len``, else 16 (the official mesh models' clips), at most
+            the backbone's ``maxlen``.
+        overlap (int, optional): Frames shared by neighbouring windows;
+            defaults to ``clip_len // 2``.
+        flip_test (bool): Average with the mirrored input's prediction,
+            mirrored back in SMPL space. Defaults to True.
+        normalization (str): ``'window'`` (each window's ``crop_scale``
+            box, default) or ``'sequence'`` (one box per track).
+        batch_size (int): Windows per forward pass. Defaults to 16.
+        smpl_batch_size (int): Frames per SMPL pass. Defaults to 256.
+        progress (bool): Show a progress bar. Defaults to True.
+        **official_kwargs: Architecture arguments of official checkpoints.
+    """
+
+    def __init__(self,
+                 checkpoint: Optional[str] = None,
+                 config: Optional[str] = None,
+                 model: Optional[nn.Module] = None,
+                 smpl_dir: Optional[str] = DEFAULT_SMPL_DIR,
+                 smpl_files: Optional[Mapping[str, str]] = None,
+                 smpl_source: str = 'auto',
+                 device: str = 'cpu',
+                 clip_len: Optional[int] = None,
+                 overlap: Optional[int] = None,
+                 flip_test: bool = True,
+                 normalization: str = 'window',
+                 batch_size: int = 16,
+                 smpl_batch_size: int = 256,
+                 progress: bool = True,
+                 **official_kwargs) -> None:
+        if model is None:
+            if checkpoint is None:
+                raise ValueError('MeshInferencer needs a mesh checkpoint or '
+                                 f'model; {_MESH_HINT}')
+            model = init_mesh_model(checkpoint, config, smpl_dir, smpl_files,
+                                    smpl_source, device, **official_kwargs)
+        elif not hasattr(getattr(model, 'head', None), 'smpl_on'):
+            raise ValueError(f'{type(model).__name__} is not a mesh model '
+                             '(an MBMeshRegressor with an MBMeshHead)')
+        else:
+            model.smpl_source = getattr(model, 'smpl_source',
+                                        None) or _prepare_smpl(model)
+        self.model = model.eval()
+        self.device = torch.device(device)
+        self.maxlen = int(getattr(model.backbone, 'maxlen', 243))
+        cfg = getattr(model, 'cfg', None)
+        cfg_len = cfg.get('clip_len') if cfg is not None else None
+        default_len = (
+            cfg_len if isinstance(cfg_len, int) and cfg_len > 0 else
+            DEFAULT_MESH_CLIP_LEN)
+        self.clip_len = int(clip_len or min(default_len, self.maxlen))
+        if not 1 <= self.clip_len <= self.maxlen:
+            raise ValueError(f'clip_len must be in [1, {self.maxlen}] (the '
+                             f"model's maxlen), got {self.clip_len}")
+        self.overlap = (
+            self.clip_len // 2 if overlap is None else int(overlap))
+        if not 0 <= self.overlap < self.clip_len:
+            raise ValueError(f'overlap must be in [0, {self.clip_len}), got '
+                             f'{self.overlap}')
+        if normalization not in ('window', 'sequence'):
+            raise ValueError("normalization must be 'window' or 'sequence', "
+                             f'got {normalization!r}')
+        if batch_size < 1 or smpl_batch_size < 1:
+            raise ValueError('batch sizes must be >= 1, got '
+                             f'{batch_size}, {smpl_batch_size}')
+        self.flip_test = bool(flip_test)
+        self.normalization = normalization
+        self.batch_size = int(batch_size)
+        self.smpl_batch_size = int(smpl_batch_size)
+        self.progress = progress
+        self.checkpoint = checkpoint
+
+    @property
+    def faces(self) -> np.ndarray:
+        """int64 (F, 3) triangles of the SMPL body model."""
+        return self.model.head.smpl.faces
+
+    # ------------------------------------------------------------------
+    def _head_out(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Rotations (N, T, 24, 3, 3) and betas (N, T, 10) of a batch."""
+        from mmengine.model import BaseModel
+        out = (
+            self.model(x, mode='tensor')
+            if isinstance(self.model, BaseModel) else self.model(x))
+        return out['rotmat'], out['theta'][..., _POSE_DIM:]
+
+    @torch.no_grad()
+    def forward_clips(self,
+                      clips: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        """SMPL parameters of normalized clips.
+
+        Args:
+            clips (np.ndarray): (N, T, 17, 3) ``crop_scale``-normalized
+                ``[x, y, score]``, T <= maxlen.
+
+        Returns:
+            tuple[np.ndarray, np.ndarray]: float64 joint rotations
+            (N, T, 24, 3, 3) and betas (N, T, 10); with the flip test the
+            rotations are the SO(3) mean of the direct and the mirrored-back
+            prediction, the betas their mean.
+        """
+        x = torch.as_tensor(np.asarray(clips, np.float32), device=self.device)
+        rot, betas = self._head_out(x)
+        rot, betas = rot.double(), betas.double()
+        if self.flip_test:
+            rot_f, betas_f = self._head_out(flip_h36m(x))
+            rot = project_to_so3(rot + flip_rotmat(rot_f.double()))
+            betas = (betas + betas_f.double()) / 2
+        return rot.cpu().numpy(), betas.cpu().numpy()
+
+    @torch.no_grad()
+    def pose_mesh(self, rotmat: np.ndarray,
+                  betas: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        """Metric SMPL meshes of per-frame parameters (batched).
+
+        Args:
+            rotmat (np.ndarray): (N, 24, 3, 3) joint rotations.
+            betas (np.ndarray): (N, 10) shape.
+
+        Returns:
+            tuple[np.ndarray, np.ndarray]: float32 vertices (N, 6890, 3) and
+            H36M-17 joints (N, 17, 3), mm, not root-centred.
+        """
+        ref = self.model.head.head_pose.weight
+        body = self.model.head.smpl_on(ref)
+        verts, joints = [], []
+        for i in range(0, len(rotmat), self.smpl_batch_size):
+            r = torch.as_tensor(rotmat[i:i + self.smpl_batch_size]).to(ref)
+            b = torch.as_tensor(betas[i:i + self.smpl_batch_size]).to(ref)
+            v, j = body(b, rotmat=r)
+            verts.append(v.float().cpu().numpy())
+            joints.append(j.float().cpu().numpy())
+        if not verts:
+            return (np.zeros((0, 6890, 3),
+                             np.float32), np.zeros((0, 17, 3), np.float32))
+        return np.concatenate(verts), np.concatenate(joints)
+
+    @staticmethod
+    def fit_px_per_mm(keypoints_2d: np.ndarray, scores: np.ndarray,
+                      joints_mm: np.ndarray) -> np.ndarray:
+        """Per-frame weak-perspective scale from mesh joints to 2D pixels.
+
+        The ratio of the RMS distance of the valid 2D joints (score > 0)
+        from their mean to that of the same mesh joints' (x, y); frames
+        with fewer than 4 valid joints are interpolated from their
+        neighbours (NaN when no frame of the track has 4).
+
+        Args:
+            keypoints_2d (np.ndarray): (T, 17, 2) pixels.
+            scores (np.ndarray): (T, 17).
+            joints_mm (np.ndarray): (T, 17, 3) mesh joints, mm (NaN where
+                there is no mesh).
+
+        Returns:
+            np.ndarray: (T,) float64 pixels per mm.
+        """
+        kp = np.asarray(keypoints_2d, np.float64)
+        mesh = np.asarray(joints_mm, np.float64)[..., :2]
+        valid = (np.asarray(scores) > 0) & np.isfinite(mesh).all(-1)
+        cnt = valid.sum(-1)
+        w = valid[..., None].astype(np.float64)
+        num_t = len(kp)
+        out = np.full(num_t, np.nan)
+        ok = cnt >= 4
+        if not ok.any():
+            return out
+        kp_c = kp[ok] - (kp[ok] * w[ok]).sum(
+            1, keepdims=True) / cnt[ok, None, None]
+        mesh_ok = np.nan_to_num(mesh[ok])
+        mesh_c = mesh_ok - (mesh_ok * w[ok]).sum(
+            1, keepdims=True) / cnt[ok, None, None]
+        spread_2d = ((kp_c**2) * w[ok]).sum((1, 2))
+        spread_mesh = ((mesh_c**2) * w[ok]).sum((1, 2))
+        with np.errstate(invalid='ignore', divide='ignore'):
+            out[ok] = np.sqrt(spread_2d / spread_mesh)
+        good = np.isfinite(out) & (out > 0)
+        if not good.any():
+            return np.full(num_t, np.nan)
+        idx = np.arange(num_t)
+        return np.interp(idx, idx[good], out[good])
+
+    def _meta(self) -> Dict[str, Any]:
+        return dict(
+            units=('pixels of the input frames (x, y and depth z): the '
+                   'metric SMPL mesh (mm) times px_per_mm, a per-frame '
+                   'weak-perspective fit of its H36M joints to the 2D '
+                   'input; vertices_mm() / npz vertices / mesh_px_per_mm '
+                   'give mm'),
+            axes='camera-aligned: x right, y down, z away from the camera',
+            root=None,
+            num_vertices=6890,
+            clip_len=self.clip_len,
+            overlap=self.overlap,
+            flip_test=self.flip_test,
+            normalization=self.normalization,
+            blending=('per frame: SO(3) mean of the windows\' joint '
+                      'rotations and mean betas (triangular weights), '
+                      'then one SMPL pass'),
+            checkpoint=self.checkpoint,
+            smpl=getattr(self.model, 'smpl_source', None))
+
+    # ------------------------------------------------------------------
+    def __call__(self,
+                 inputs: Union[str, KeypointSequence, np.ndarray],
+                 layout: str = 'auto',
+                 scores: Optional[np.ndarray] = None,
+                 min_frames: int = 1,
+                 max_persons: Optional[int] = None,
+                 track_ids: Optional[Sequence[int]] = None,
+                 lift_result: Optional[LiftResult] = None) -> MeshResult:
+        """Read (if needed), convert and recover meshes of an input.
+
+        Args:
+            inputs (str | KeypointSequence | np.ndarray): A keypoint file or
+                folder, a sequence, or an array (T, J, 2|3) /
+                (P, T, J, 2|3) in pixels.
+            layout (str): Joint layout of ``inputs`` or ``'auto'``.
+            scores (np.ndarray, optional): Scores of an array input.
+            min_frames (int): Drop tracks seen in fewer frames.
+            max_persons (int, optional): At most this many tracks.
+            track_ids (Sequence[int], optional): Only these tracks.
+            lift_result (LiftResult, optional): Lifted poses of the same
+                input: the meshes follow its track order and root.
+
+        Returns:
+            MeshResult: The meshes.
+        """
+        if isinstance(inputs, str):
+            seq = read_keypoints(inputs, layout)
+        elif isinstance(inputs, KeypointSequence):
+            seq = inputs
+        else:
+            from .keypoint_io import _array_sequence
+            seq = _array_sequence(inputs, scores, layout, 'array')
+        seq = seq.filter_tracks(min_frames, max_persons, track_ids)
+        if seq.num_persons == 0:
+            raise ValueError('no track left (all shorter than '
+                             f'min_frames={min_frames})')
+        return self.infer(seq, lift_result)
+
+    def infer(self,
+              seq: KeypointSequence,
+              lift_result: Optional[LiftResult] = None) -> MeshResult:
+        """Recover the mesh of every track with blended sliding windows.
+
+        Args:
+            seq (KeypointSequence): 2D keypoints in any layout.
+            lift_result (LiftResult, optional): Lifted poses of ``seq``
+                (same frames; every lifted track must be in ``seq``). The
+                result then has its tracks in the same order and the mesh
+                pelvis at its pelvis (``keypoints_3d[:, :, 0]``: the origin
+                for root-relative lifters, image position and depth for
+                global ones). Without it the pelvis is at the origin.
+
+        Returns:
+            MeshResult: The meshes (see the module doc for units).
+        """
+        from tqdm import tqdm
+        h36m = seq.to_h36m()
+        kp2d, sc = h36m.keypoints, h36m.scores
+        order = np.arange(len(kp2d))
+        if lift_result is not None:
+            if lift_result.num_frames != kp2d.shape[1]:
+                raise ValueError(
+                    f'lift_result has {lift_result.num_frames} frames, the '
+                    f'keypoints {kp2d.shape[1]}')
+            index = {int(t): p for p, t in enumerate(h36m.track_ids)}
+            missing = [
+                int(t) for t in lift_result.track_ids if int(t) not in index
+            ]
+            if missing:
+                raise ValueError(f'tracks {missing} of lift_result are not '
+                                 'in the keypoints')
+            order = np.array([index[int(t)] for t in lift_result.track_ids],
+                             dtype=np.int64)
+        kp2d, sc = kp2d[order], sc[order]
+        num_p, num_t = kp2d.shape[:2]
+        jobs = window_jobs(kp2d, sc, self.clip_len, self.overlap,
+                           self.normalization)
+        acc_rot = np.zeros((num_p, num_t, SMPL_NUM_JOINTS, 3, 3))
+        acc_betas = np.zeros((num_p, num_t, SMPL_NUM_BETAS))
+        wsum = np.zeros((num_p, num_t))
+        bar = tqdm(
+            total=len(jobs),
+            desc='mesh recovery',
+            unit='window',
+            disable=not self.progress or len(jobs) <= 1)
+        for batch in batch_jobs(jobs, self.batch_size):
+            rot, betas = self.forward_clips(
+                np.stack([jobs[i][4] for i in batch]))
+            for i, r, b in zip(batch, rot, betas):
+                p, start, stop = jobs[i][:3]
+                w = blend_weights(stop - start)
+                acc_rot[p, start:stop] += r * w[:, None, None, None]
+                acc_betas[p, start:stop] += b * w[:, None]
+                wsum[p, start:stop] += w
+            bar.update(len(batch))
+        bar.close()
+        have = wsum > 0
+        rotmat = np.zeros_like(acc_rot)
+        rotmat[..., :, :] = np.eye(3)
+        betas_all = np.zeros_like(acc_betas)
+        if have.any():
+            rotmat[have] = project_to_so3(torch.from_numpy(
+                acc_rot[have])).numpy()
+            betas_all[have] = acc_betas[have] / wsum[have][:, None]
+        verts = np.full((num_p, num_t, 6890, 3), np.nan, np.float32)
+        joints = np.full((num_p, num_t, 17, 3), np.nan, np.float32)
+        v, j = self.pose_mesh(rotmat[have], betas_all[have])
+        verts[have], joints[have] = v, j
+        pose = np.full((num_p, num_t, _POSE_DIM), np.nan, np.float32)
+        if have.any():
+            pose[have] = rotmat_to_axis_angle(torch.from_numpy(
+                rotmat[have])).reshape(-1, _POSE_DIM).float().numpy()
+        betas_out = np.where(have[..., None], betas_all,
+                             np.nan).astype(np.float32)
+        scale = np.stack([
+            self.fit_px_per_mm(kp2d[p], sc[p], joints[p]) for p in range(num_p)
+        ]) if num_p else np.zeros((0, num_t))
+        scale = np.where(have, scale, np.nan)
+        if lift_result is not None:
+            root = np.asarray(lift_result.keypoints_3d[:, :, 0], np.float64)
+        else:
+            root = np.zeros((num_p, num_t, 3))
+        pelvis = joints[:, :, :1].astype(np.float64)
+        s = scale[..., None, None]
+        verts_px = (verts - pelvis) * s + root[:, :, None]
+        joints_px = (joints - pelvis) * s + root[:, :, None]
+        meta = self._meta()
+        meta['root'] = (
+            "pelvis (mesh H36M joint 0) at the lifted pelvis "
+            "(keypoints_3d[:, :, 0]: the origin for root-relative "
+            "lifters)" if lift_result is not None else
+            'root-relative: pelvis (mesh H36M joint 0) at (0, 0, 0)')
+        return MeshResult(
+            vertices=verts_px.astype(np.float32),
+            faces=self.faces,
+            joints_3d=joints_px.astype(np.float32),
+            pose=pose,
+            betas=betas_out,
+            px_per_mm=scale.astype(np.float32),
+            track_ids=h36m.track_ids[order].astype(np.int64),
+            meta=meta)
