@@ -8,7 +8,9 @@ like in-the-wild detections:
 
 1. a window of ``clip_len`` frames (random start; short clips are stretched
    with the official ``resample``);
-2. bone-length augmentation (one random factor per symmetric bone group);
+2. bone-length augmentation (one random factor per symmetric bone group)
+   and, optionally, new poses by rotating body parts about their parent
+   joints (``rotation_prob``);
 3. a random perspective camera looking at the subject (yaw 0-360 deg, pitch
    +-20 deg, distance 3-6 m, horizontal field of view 40-70 deg on a
    1920x1080-like sensor); points are kept at least ``min_depth`` in front;
@@ -41,7 +43,8 @@ from .transforms.masking import apply_random_mask
 from .transforms.noise import add_detection_noise, load_official_noise_params
 
 __all__ = [
-    'MBMocapDataset', 'BONE_GROUPS', 'sample_virtual_camera',
+    'MBMocapDataset', 'BONE_GROUPS', 'ROTATION_GROUPS', 'rotation_matrix',
+    'augment_joint_rotations', 'sample_virtual_camera',
     'world_to_camera', 'project_points', 'augment_bone_lengths',
     'approximate_face_points', 'coco_points_from_h36m', 'canonical_mean_pose'
 ]
@@ -207,6 +210,89 @@ def augment_bone_lengths(
     return new, new_face
 
 
+#: Joint rotations of :func:`augment_joint_rotations`: (name, pivot joint,
+#: rotated joints, carries the face points), parents before children.
+ROTATION_GROUPS: Tuple[Tuple[str, int, Tuple[int, ...], bool], ...] = (
+    ('trunk', 0, (7, 8, 9, 10, 11, 12, 13, 14, 15, 16), True),
+    ('head', 8, (9, 10), True),
+    ('thigh', 1, (2, 3), False),
+    ('thigh', 4, (5, 6), False),
+    ('shin', 2, (3, ), False),
+    ('shin', 5, (6, ), False),
+    ('upper_arm', 11, (12, 13), False),
+    ('upper_arm', 14, (15, 16), False),
+    ('forearm', 12, (13, ), False),
+    ('forearm', 15, (16, ), False),
+)
+#: Default largest rotation (degrees) per :data:`ROTATION_GROUPS` name.
+DEFAULT_ROTATION_DEGREES: Dict[str, float] = dict(
+    trunk=30.0, head=25.0, thigh=30.0, shin=20.0, upper_arm=40.0,
+    forearm=30.0)
+
+
+def rotation_matrix(axis: np.ndarray, angle: float) -> np.ndarray:
+    """Rotation by ``angle`` radians about the unit vector ``axis``
+    (Rodrigues' formula).
+
+    Args:
+        axis (np.ndarray): (3,) unit axis.
+        angle (float): Radians.
+
+    Returns:
+        np.ndarray: (3, 3) rotation matrix.
+    """
+    x, y, z = axis
+    k = np.array([[0.0, -z, y], [z, 0.0, -x], [-y, x, 0.0]])
+    return np.eye(3) + np.sin(angle) * k + (1.0 - np.cos(angle)) * (k @ k)
+
+
+def augment_joint_rotations(
+    joints: np.ndarray,
+    rng: np.random.Generator,
+    max_degrees: Optional[Dict[str, float]] = None,
+    face: Optional[np.ndarray] = None
+) -> Tuple[np.ndarray, Optional[np.ndarray]]:
+    """New poses: rotate body parts about their parent joint.
+
+    For every :data:`ROTATION_GROUPS` entry (trunk about the pelvis, head
+    about the thorax, thighs about the hips, shins about the knees, upper
+    arms about the shoulders, forearms about the elbows) one rotation with a
+    uniformly random axis and an angle uniform in ``[-max, max]`` is drawn
+    and applied to the part and everything it carries, in every frame of
+    the clip (the motion stays as smooth as the input). Bone lengths are
+    kept. DeepMimic's few clips cover few poses (no leaning trunk, few arm
+    positions); this widens them.
+
+    Args:
+        joints (np.ndarray): (T, 17, 3) H36M-17 joints.
+        rng (np.random.Generator): Randomness.
+        max_degrees (dict[str, float], optional): Largest angle per group
+            name; missing names are not rotated. Defaults to
+            :data:`DEFAULT_ROTATION_DEGREES`.
+        face (np.ndarray, optional): (T, F, 3) face points; they follow the
+            trunk and head rotations.
+
+    Returns:
+        tuple: Rotated ``(joints, face)`` copies.
+    """
+    limits = DEFAULT_ROTATION_DEGREES if max_degrees is None else max_degrees
+    new = np.array(joints, dtype=np.float64)
+    new_face = None if face is None else np.array(face, dtype=np.float64)
+    for name, pivot, part, with_face in ROTATION_GROUPS:
+        limit = float(limits.get(name, 0.0))
+        if limit <= 0:
+            continue
+        axis = rng.normal(size=3)
+        axis /= max(np.linalg.norm(axis), 1e-12)
+        rot = rotation_matrix(axis, np.radians(rng.uniform(-limit, limit)))
+        origin = new[:, pivot:pivot + 1]
+        idx = list(part)
+        new[:, idx] = (new[:, idx] - origin) @ rot.T + origin
+        if with_face and new_face is not None:
+            new_face = (new_face - origin) @ rot.T + origin
+    return new, new_face
+
+
 def approximate_face_points(joints: np.ndarray) -> np.ndarray:
     """COCO face points (nose, eyes, ears) guessed from H36M-17 joints.
 
@@ -328,6 +414,11 @@ class MBMocapDataset(Dataset):
             per-group bone-length factors; None disables. Defaults to
             ``(0.85, 1.25)`` (covers DeepMimic -> real skeletons: hips
             0.17 -> 0.20 m, pelvis-thorax 0.46 -> 0.54 m).
+        rotation_prob (float): Probability that an item's body parts are
+            rotated by :func:`augment_joint_rotations`. Defaults to 0.
+        rotation_degrees (dict, optional): Largest angles of that
+            augmentation per group. Defaults to
+            :data:`DEFAULT_ROTATION_DEGREES`.
         wild_2d (bool): Build the 2D input as a COCO detector would (head =
             mid-eyes, thorax = mid-shoulders, ...). When False the 3D
             joints are projected as they are. Defaults to True.
@@ -366,6 +457,8 @@ class MBMocapDataset(Dataset):
                  look_at_jitter: float = 0.15,
                  min_depth: float = 1.0,
                  bone_scale_range: Optional[Sequence[float]] = (0.85, 1.25),
+                 rotation_prob: float = 0.0,
+                 rotation_degrees: Optional[Dict[str, float]] = None,
                  wild_2d: bool = True,
                  scale_range: Sequence[float] = (1.0, 1.0),
                  flip_prob: float = 0.5,
@@ -380,6 +473,7 @@ class MBMocapDataset(Dataset):
         if clip_len < 1:
             raise ValueError(f'clip_len must be >= 1, got {clip_len}')
         for name, p in (('flip_prob', flip_prob), ('noise_prob', noise_prob),
+                        ('rotation_prob', rotation_prob),
                         ('joint_mask_prob', joint_mask_prob),
                         ('frame_mask_prob', frame_mask_prob)):
             if not 0.0 <= p <= 1.0:
@@ -417,6 +511,16 @@ class MBMocapDataset(Dataset):
         self.min_depth = float(min_depth)
         self.bone_scale_range = (tuple(bone_scale_range)
                                  if bone_scale_range is not None else None)
+        self.rotation_prob = float(rotation_prob)
+        self.rotation_degrees = (None if rotation_degrees is None else
+                                 dict(rotation_degrees))
+        if self.rotation_degrees is not None:
+            unknown = sorted(
+                set(self.rotation_degrees) - set(DEFAULT_ROTATION_DEGREES))
+            if unknown:
+                raise ValueError(
+                    f'rotation_degrees has unknown groups {unknown}; '
+                    f'known: {sorted(DEFAULT_ROTATION_DEGREES)}')
         self.wild_2d = bool(wild_2d)
         self.scale_range = tuple(scale_range)
         self.flip_prob = float(flip_prob)
@@ -547,6 +651,9 @@ class MBMocapDataset(Dataset):
                 for g in BONE_GROUPS
             }
             joints, face = augment_bone_lengths(joints, factors, face)
+        if self.rotation_prob > 0 and rng.random() < self.rotation_prob:
+            joints, face = augment_joint_rotations(
+                joints, rng, self.rotation_degrees, face)
         item = self.render(joints, face, rng)
         inputs, target = item['inputs'], item['target']
         joints_cam = item['joints_cam']

@@ -51,3 +51,37 @@ def test_temporal_attention_is_causal_free_but_frame_local_in_space(model):
     with torch.no_grad():
         diff = (model(x) - model(y)).abs().amax(dim=(2, 3))[0]
     assert diff[0] > 1e-4 and diff[5] > 1e-4
+
+
+def test_weight_init_options():
+    """'xavier' re-draws every linear weight with the Xavier-uniform spread
+    and pos_embed_std sets the joint embedding's spread; the default keeps
+    the official std 0.02."""
+    torch.manual_seed(0)
+    official = MBDSTformer(dim_feat=64, dim_rep=128, depth=2, num_heads=4,
+                           maxlen=9)
+    torch.manual_seed(0)
+    xavier = MBDSTformer(dim_feat=64, dim_rep=128, depth=2, num_heads=4,
+                         maxlen=9, weight_init='xavier', pos_embed_std=1.0)
+    qkv_o = official.blocks_st[0].attn_s.qkv.weight
+    qkv_x = xavier.blocks_st[0].attn_s.qkv.weight  # (192, 64)
+    assert abs(qkv_o.std().item() - 0.02) < 0.002
+    # Xavier uniform: std = sqrt(2 / (fan_in + fan_out)) = sqrt(2 / 256)
+    assert abs(qkv_x.std().item() - (2 / 256)**0.5) < 0.005
+    assert abs(official.pos_embed.std().item() - 0.02) < 0.004
+    # truncated at +-2 std: the spread is ~0.88 of the std
+    assert 0.8 < xavier.pos_embed.std().item() < 0.95
+    assert xavier.pos_embed.abs().max().item() <= 2.0
+    # the temporal embedding and the LayerNorms keep the official init
+    assert abs(xavier.temp_embed.std().item() - 0.02) < 0.004
+    assert torch.equal(xavier.norm.weight, torch.ones(64))
+
+
+@pytest.mark.parametrize('kwargs, pattern', [
+    (dict(weight_init='kaiming'), 'weight_init'),
+    (dict(pos_embed_std=0.0), 'pos_embed_std'),
+])
+def test_bad_init_options(kwargs, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        MBDSTformer(dim_feat=32, dim_rep=32, depth=1, num_heads=4, maxlen=9,
+                    **kwargs)

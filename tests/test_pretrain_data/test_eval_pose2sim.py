@@ -45,10 +45,39 @@ def test_lift_sequence_windows_and_flip():
     x = np.random.default_rng(0).normal(size=(100, 17, 3)).astype(np.float32)
     out = lift_sequence(model, x)
     np.testing.assert_allclose(out, 2 * x, rtol=1e-6)  # flip-equivariant
+    # default overlap 13 (stride 14): starts 0, 14, ..., 70 and 73, x flip
+    assert model.lengths == [27] * 14
+    model.lengths.clear()
+    tiled = lift_sequence(model, x, overlap=0)
+    np.testing.assert_allclose(tiled, 2 * x, rtol=1e-6)
     assert model.lengths == [27] * 8  # 4 windows (last one: 73..100) x flip
     model.lengths.clear()
     short = lift_sequence(model, x[:10], flip=False)
     assert model.lengths == [10] and short.shape == (10, 17, 3)
+
+
+class _WindowCounter(torch.nn.Module):
+    """Predicts the constant k for the k-th window it sees."""
+    maxlen = 27
+
+    def __init__(self):
+        super().__init__()
+        self.calls = 0
+
+    def forward(self, x):
+        self.calls += 1
+        return torch.full_like(x, float(self.calls))
+
+
+def test_lift_sequence_blends_overlapping_windows():
+    x = np.zeros((41, 17, 3), np.float32)  # windows [0, 27) and [14, 41)
+    out = lift_sequence(_WindowCounter(), x, flip=False)
+    assert out[0, 0, 0] == 1.0 and out[40, 0, 0] == 2.0  # one window each
+    # frame 20: 7th frame from the end of window 1 and 7th of window 2,
+    # equal triangular weights -> the mean of 1 and 2
+    assert out[20, 0, 0] == pytest.approx(1.5)
+    # frame 14: weight 13/14 for window 1 (t=14), 1/14 for window 2 (t=0)
+    assert out[14, 0, 0] == pytest.approx((13 * 1 + 1 * 2) / 14)
 
 
 @pytest.mark.skipif(

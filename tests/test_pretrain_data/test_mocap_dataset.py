@@ -9,6 +9,7 @@ from mmmotionbert.datasets import MBMocapDataset
 from mmmotionbert.datasets.mocap.pybullet_fk import (load_mocap_cache,
                                                      write_mocap_cache)
 from mmmotionbert.datasets.mocap_dataset import (
+    augment_joint_rotations, rotation_matrix,
     BONE_GROUPS, approximate_face_points, augment_bone_lengths,
     canonical_mean_pose, make_camera, project_points, world_to_camera)
 from mmmotionbert.registry import DATASETS, MODELS
@@ -208,3 +209,56 @@ def test_canonical_mean_pose_ignores_heading():
     clips = [np.stack([_yaw(REST, a) for a in np.linspace(0, 6, 30)])]
     mean = canonical_mean_pose(clips)
     np.testing.assert_allclose(mean, REST - REST[:1], atol=1e-9)
+
+
+def test_rotation_matrix_known_answer():
+    # 90 deg about +z maps +x to +y
+    rot = rotation_matrix(np.array([0.0, 0.0, 1.0]), np.pi / 2)
+    np.testing.assert_allclose(rot @ [1.0, 0.0, 0.0], [0.0, 1.0, 0.0],
+                               atol=1e-12)
+
+
+def test_joint_rotation_augmentation_keeps_bones_and_moves_parts():
+    clip = _clip(6)
+    face = approximate_face_points(clip)
+    rng = np.random.default_rng(3)
+    new, new_face = augment_joint_rotations(clip, rng, face=face)
+    for child, parent in H36M_BONES:  # every bone length is kept
+        np.testing.assert_allclose(
+            np.linalg.norm(new[:, child] - new[:, parent], axis=-1),
+            np.linalg.norm(clip[:, child] - clip[:, parent], axis=-1),
+            atol=1e-9)
+    for j in (0, 1, 4):  # the pelvis and the hips do not move
+        np.testing.assert_allclose(new[:, j], clip[:, j], atol=1e-12)
+    moved = np.linalg.norm(new - clip, axis=-1).max(axis=0)
+    assert (moved[[3, 6, 10, 13, 16]] > 1e-3).all()  # the extremities do
+    # the face stays rigidly attached to the head: nose-to-face distances
+    d_old = np.linalg.norm(face - clip[:, 9:10], axis=-1)
+    d_new = np.linalg.norm(new_face - new[:, 9:10], axis=-1)
+    np.testing.assert_allclose(d_new, d_old, atol=1e-9)
+    # one rotation per clip: the same rotation maps every frame's right
+    # thigh (the trunk rotation does not touch the legs)
+    from scipy.spatial.transform import Rotation
+    a_thigh, b_thigh = clip[:, 2] - clip[:, 1], new[:, 2] - new[:, 1]
+    rot, _ = Rotation.align_vectors(b_thigh, a_thigh)
+    np.testing.assert_allclose(rot.apply(a_thigh), b_thigh, atol=1e-9)
+    assert rot.magnitude() > 1e-3
+    # limits of zero leave the clip untouched
+    same, _ = augment_joint_rotations(clip, rng, max_degrees={})
+    np.testing.assert_allclose(same, clip)
+
+
+def test_rotation_option_in_items(cache):
+    plain = MBMocapDataset(data_file=cache, clip_len=9, test_mode=True,
+                           noise_prob=0, joint_mask_prob=0,
+                           frame_mask_prob=0, flip_prob=0)
+    rotated = MBMocapDataset(data_file=cache, clip_len=9, test_mode=True,
+                             noise_prob=0, joint_mask_prob=0,
+                             frame_mask_prob=0, flip_prob=0,
+                             rotation_prob=1.0)
+    a, b = plain[0]['inputs'], rotated[0]['inputs']
+    assert a.shape == b.shape and not torch.allclose(a, b)
+    with pytest.raises(ValueError, match='rotation_degrees'):
+        MBMocapDataset(data_file=cache, rotation_degrees=dict(tail=10.0))
+    with pytest.raises(ValueError, match='rotation_prob'):
+        MBMocapDataset(data_file=cache, rotation_prob=2.0)

@@ -59,6 +59,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="window length (default: the model's maxlen)")
     parser.add_argument('--no-flip', action='store_true',
                         help='disable the flip test')
+    parser.add_argument(
+        '--overlap', type=int, default=None,
+        help='frames shared by neighbouring windows, blended as the '
+        'in-the-wild inferencer does (default: clip_len // 2; 0 tiles)')
     parser.add_argument('--mocap-cache', default=None,
                         help='mocap .npz for the mean-pose baseline '
                         '(default: the pybullet DeepMimic cache)')
@@ -157,7 +161,8 @@ def main(argv=None) -> dict:
             clip_len=args.clip_len,
             flip=not args.no_flip,
             device=device,
-            baseline=mean_pose is not None)
+            baseline=mean_pose is not None,
+            overlap=args.overlap)
     except ImportError as err:
         sys.exit(f'error: {err}')
     result.update(checkpoint=args.checkpoint, config=args.config, model=how)

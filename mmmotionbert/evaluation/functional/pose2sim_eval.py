@@ -61,13 +61,18 @@ def lift_sequence(model: nn.Module,
                   keypoints: np.ndarray,
                   clip_len: Optional[int] = None,
                   flip: bool = True,
-                  device: Optional[torch.device] = None) -> np.ndarray:
+                  device: Optional[torch.device] = None,
+                  overlap: Optional[int] = None) -> np.ndarray:
     """Lift a normalised 2D sequence of any length, window by window.
 
-    Windows of ``clip_len`` frames tile the sequence; the last, shorter
-    remainder is predicted from the final full ``clip_len`` window (more
-    context) when the sequence is long enough. With ``flip`` the prediction
-    is averaged with the flipped-back prediction of the mirrored input.
+    Overlapping windows of ``clip_len`` frames cover the sequence (the last
+    one ends at the sequence's end) and are cross-faded with the triangular
+    weights of the in-the-wild inferencer
+    (:func:`~mmmotionbert.apis.inferencer.sliding_windows`,
+    :func:`~mmmotionbert.apis.inferencer.blend_weights`); ``overlap=0``
+    tiles the sequence instead, the last remainder being predicted from the
+    final full window. With ``flip`` the prediction is averaged with the
+    flipped-back prediction of the mirrored input.
 
     Args:
         model (nn.Module): Maps (1, T, 17, 3) to (1, T, 17, 3); called in
@@ -77,10 +82,13 @@ def lift_sequence(model: nn.Module,
             :func:`model_clip_len`.
         flip (bool): Flip test. Defaults to True.
         device (torch.device, optional): Defaults to the model's.
+        overlap (int, optional): Frames shared by neighbouring windows.
+            Defaults to ``clip_len // 2`` (as the in-the-wild inferencer).
 
     Returns:
         np.ndarray: (T, 17, 3) float32 predictions.
     """
+    from mmmotionbert.apis.inferencer import blend_weights, sliding_windows
     keypoints = np.asarray(keypoints, dtype=np.float32)
     if keypoints.ndim != 3 or keypoints.shape[1:] != (17, 3):
         raise ValueError(f'keypoints must be (T, 17, 3), got '
@@ -91,21 +99,33 @@ def lift_sequence(model: nn.Module,
         device = param.device if param is not None else torch.device('cpu')
     was_training = model.training
     model.eval()
+    overlap = clip_len // 2 if overlap is None else int(overlap)
     total = len(keypoints)
-    out = np.zeros(keypoints.shape, dtype=np.float32)
+
+    def predict(window: np.ndarray) -> np.ndarray:
+        pred = _forward(model, window, device)
+        if flip:
+            pred_f = _forward(model, flip_h36m(window), device)
+            pred = (pred + flip_h36m(pred_f)) / 2
+        return pred
+
     try:
-        for start in range(0, total, clip_len):
-            end = min(start + clip_len, total)
-            first = max(0, end - clip_len)  # full window when possible
-            window = keypoints[first:end]
-            pred = _forward(model, window, device)
-            if flip:
-                pred_f = _forward(model, flip_h36m(window), device)
-                pred = (pred + flip_h36m(pred_f)) / 2
-            out[start:end] = pred[start - first:]
+        if overlap == 0:
+            out = np.zeros(keypoints.shape, dtype=np.float32)
+            for start in range(0, total, clip_len):
+                end = min(start + clip_len, total)
+                first = max(0, end - clip_len)  # full window when possible
+                out[start:end] = predict(keypoints[first:end])[start - first:]
+            return out
+        acc = np.zeros(keypoints.shape, dtype=np.float64)
+        weight = np.zeros((total, 1, 1), dtype=np.float64)
+        for start, stop in sliding_windows(total, clip_len, overlap):
+            w = blend_weights(stop - start)[:, None, None]
+            acc[start:stop] += w * predict(keypoints[start:stop])
+            weight[start:stop] += w
+        return (acc / weight).astype(np.float32)
     finally:
         model.train(was_training)
-    return out
 
 
 def mean_training_pose(data_file: Optional[str] = None) -> np.ndarray:
@@ -131,7 +151,8 @@ def evaluate_pose2sim(model: Optional[nn.Module],
                       flip: bool = True,
                       scale_range: Sequence[float] = (1.0, 1.0),
                       device: Optional[torch.device] = None,
-                      baseline: bool = True) -> Dict:
+                      baseline: bool = True,
+                      overlap: Optional[int] = None) -> Dict:
     """P-MPJPE of a lifter (and the mean-pose baseline) on the Pose2Sim demo.
 
     Args:
@@ -148,6 +169,9 @@ def evaluate_pose2sim(model: Optional[nn.Module],
             ``(1, 1)``.
         device (torch.device, optional): Inference device.
         baseline (bool): Compute the mean-pose baseline. Defaults to True.
+        overlap (int, optional): Frames shared by neighbouring windows
+            (see :func:`lift_sequence`); 0 tiles. Defaults to
+            ``clip_len // 2``.
 
     Returns:
         dict: ``cameras`` (per camera ``p_mpjpe_mm``,
@@ -176,7 +200,8 @@ def evaluate_pose2sim(model: Optional[nn.Module],
             missing_keypoints=int((kpts[..., 2] == 0).sum()))
         if model is not None:
             norm = crop_scale(kpts, scale_range, clip=True, zero_invalid=True)
-            pred = lift_sequence(model, norm, clip_len, flip, device)
+            pred = lift_sequence(model, norm, clip_len, flip, device,
+                                 overlap)
             entry['p_mpjpe_mm'] = float(
                 np.mean(p_mpjpe(pred.astype(np.float64), gt_mm)))
         if mean_pose is not None:
@@ -196,4 +221,6 @@ def evaluate_pose2sim(model: Optional[nn.Module],
         p_mpjpe_mm=average('p_mpjpe_mm'),
         baseline_p_mpjpe_mm=average('baseline_p_mpjpe_mm'),
         clip_len=clip_len,
+        overlap=None if model is None else (
+            clip_len // 2 if overlap is None else int(overlap)),
         flip=bool(flip))

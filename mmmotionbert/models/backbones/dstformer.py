@@ -61,6 +61,16 @@ class MBDSTformer(BaseModule):
             unchanged; training takes about one more forward pass of time.
             Only active in training mode with gradients enabled. Defaults
             to False.
+        weight_init (str): ``'official'`` (truncated normal, std 0.02, as
+            the official code) or ``'xavier'`` (Xavier-uniform weights of
+            every linear layer). Training from scratch on little data, the
+            official init spends hundreds of iterations predicting zero
+            depth before the attention learns which joint is which;
+            ``'xavier'`` with a larger ``pos_embed_std`` shortens that
+            plateau (see configs/pretrain/README.md). Defaults to
+            ``'official'``.
+        pos_embed_std (float): Std of the joint (spatial) position
+            embedding at init. Defaults to 0.02 (official).
         init_cfg (dict, optional): ``dict(type='Pretrained',
             checkpoint=PATH)`` loads backbone weights from an official
             MotionBERT checkpoint (``latest_epoch.bin``, any task) or from an
@@ -86,8 +96,16 @@ class MBDSTformer(BaseModule):
                  norm_eps: float = 1e-6,
                  att_fuse: bool = True,
                  with_cp: bool = False,
+                 weight_init: str = 'official',
+                 pos_embed_std: float = 0.02,
                  init_cfg: Optional[Union[dict, list]] = None) -> None:
         super().__init__(init_cfg=init_cfg)
+        if weight_init not in ('official', 'xavier'):
+            raise ValueError("weight_init must be 'official' or 'xavier', "
+                             f'got {weight_init!r}')
+        if not pos_embed_std > 0:
+            raise ValueError(
+                f'pos_embed_std must be > 0, got {pos_embed_std}')
         self.dim_in = dim_in
         self.dim_feat = dim_feat
         self.dim_rep = dim_rep if dim_rep else dim_feat
@@ -130,6 +148,14 @@ class MBDSTformer(BaseModule):
         # layer together (see _first_qkv); False runs them separately
         self._share_first_norm = True
         self._official_init()
+        if weight_init == 'xavier':
+            for m in self.modules():
+                if isinstance(m, nn.Linear):
+                    nn.init.xavier_uniform_(m.weight)
+        if pos_embed_std != 0.02:
+            nn.init.trunc_normal_(
+                self.pos_embed, std=pos_embed_std, a=-2 * pos_embed_std,
+                b=2 * pos_embed_std)
 
     def _official_init(self) -> None:
         """Initialise like the official code (truncated normal, std 0.02)."""
