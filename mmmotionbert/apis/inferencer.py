@@ -63,6 +63,115 @@ def _resolve(path: str) -> str:
     return osp.join(REPO_ROOT, path)
 
 
+def _resolve_file(path: str, what: str) -> str:
+    """:func:`_resolve` ``path``; FileNotFoundError ``'{what} not found'``."""
+    path = _resolve(path)
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{what} not found: {path}')
+    return path
+
+
+def _model_config(config: Optional[str], ckpt: Dict[str, Any],
+                  no_config_msg: str):
+    """The mmengine config of a model checkpoint.
+
+    Args:
+        config (str, optional): Config file; None reads the config the
+            checkpoint embeds (``meta.cfg``, saved by tools/train.py).
+        ckpt (dict): The loaded checkpoint.
+        no_config_msg (str): ValueError message when ``config`` is None and
+            the checkpoint embeds no config.
+
+    Returns:
+        mmengine.Config: The config.
+    """
+    from mmengine.config import Config
+    if config is not None:
+        return Config.fromfile(_resolve_file(config, 'config file'))
+    meta_cfg = (ckpt.get('meta') or {}).get('cfg')
+    if not meta_cfg:
+        raise ValueError(no_config_msg)
+    return Config.fromstring(meta_cfg, '.py')
+
+
+def _load_weights(model: nn.Module, state_dict: Dict[str, Any],
+                  mismatch: str) -> None:
+    """Load ``state_dict``; ValueError ``'{mismatch}: missing keys ...'``."""
+    missing, unexpected = model.load_state_dict(state_dict, strict=False)
+    if missing or unexpected:
+        raise ValueError(f'{mismatch}: missing keys {missing[:5]}, '
+                         f'unexpected keys {unexpected[:5]}')
+
+
+def _window_settings(clip_len: int, overlap: Optional[int], maxlen: int,
+                     normalization: str) -> Tuple[int, int]:
+    """Check the sliding-window settings of an inferencer.
+
+    Args:
+        clip_len (int): Window length, in ``[1, maxlen]``.
+        overlap (int, optional): Frames shared by neighbouring windows, in
+            ``[0, clip_len)``; None for ``clip_len // 2``.
+        maxlen (int): The model's longest input.
+        normalization (str): ``'window'`` or ``'sequence'``.
+
+    Returns:
+        tuple[int, int]: ``clip_len`` and ``overlap``.
+    """
+    clip_len = int(clip_len)
+    if not 1 <= clip_len <= maxlen:
+        raise ValueError(f'clip_len must be in [1, {maxlen}] (the '
+                         f"model's maxlen), got {clip_len}")
+    overlap = clip_len // 2 if overlap is None else int(overlap)
+    if not 0 <= overlap < clip_len:
+        raise ValueError(f'overlap must be in [0, {clip_len}), got '
+                         f'{overlap}')
+    if normalization not in ('window', 'sequence'):
+        raise ValueError("normalization must be 'window' or 'sequence', "
+                         f'got {normalization!r}')
+    return clip_len, overlap
+
+
+def _input_sequence(
+    inputs: Union[str, KeypointSequence, np.ndarray],
+    layout: str,
+    scores: Optional[np.ndarray],
+    min_frames: int,
+    max_persons: Optional[int],
+    track_ids: Optional[Sequence[int]],
+    none_left: str,
+    path_types: tuple = (str, os.PathLike)) -> KeypointSequence:
+    """Read (if needed) and filter the input of an inferencer's call.
+
+    Args:
+        inputs (str | KeypointSequence | np.ndarray): A keypoint file or
+            folder (an instance of ``path_types``), a sequence, or an array
+            (T, J, 2|3) / (P, T, J, 2|3) in pixels.
+        layout (str): Joint layout of ``inputs`` or ``'auto'``.
+        scores (np.ndarray, optional): Scores of an array input.
+        min_frames (int): Drop tracks seen in fewer frames.
+        max_persons (int, optional): At most this many tracks.
+        track_ids (Sequence[int], optional): Only these tracks.
+        none_left (str): Start of the ValueError message when no track is
+            left.
+        path_types (tuple): The types read as paths.
+
+    Returns:
+        KeypointSequence: The tracks left, at least one.
+    """
+    if isinstance(inputs, path_types):
+        seq = read_keypoints(str(inputs), layout)
+    elif isinstance(inputs, KeypointSequence):
+        seq = inputs
+    else:
+        from .keypoint_io import _array_sequence
+        seq = _array_sequence(inputs, scores, layout, 'array')
+    seq = seq.filter_tracks(min_frames, max_persons, track_ids)
+    if seq.num_persons == 0:
+        raise ValueError(f'{none_left} (all shorter than '
+                         f'min_frames={min_frames})')
+    return seq
+
+
 def _default_model_files() -> Tuple[str, str]:
     ckpt = _resolve(DEFAULT_CHECKPOINT)
     configs = sorted(glob.glob(osp.join(REPO_ROOT, DEFAULT_CONFIG_PATTERN)))
@@ -102,8 +211,6 @@ def init_lifter(checkpoint: Optional[str] = None,
     Returns:
         nn.Module: The lifter in eval mode.
     """
-    from mmengine.config import Config
-
     import mmmotionbert  # noqa: F401  (registers the models)
     from mmmotionbert.registry import MODELS
     from mmmotionbert.utils.official import (load_checkpoint_dict,
@@ -116,9 +223,7 @@ def init_lifter(checkpoint: Optional[str] = None,
     if checkpoint is None:
         raise ValueError(f'config {config} given without --checkpoint; '
                          'a lifter needs trained weights')
-    checkpoint = _resolve(checkpoint)
-    if not osp.isfile(checkpoint):
-        raise FileNotFoundError(f'checkpoint file not found: {checkpoint}')
+    checkpoint = _resolve_file(checkpoint, 'checkpoint file')
     ckpt = load_checkpoint_dict(checkpoint)
     fmt, state_dict = split_checkpoint(ckpt)
     if fmt == 'official_task':
@@ -128,26 +233,14 @@ def init_lifter(checkpoint: Optional[str] = None,
     if config is None and fmt == 'official_pose':
         model = load_official_model(ckpt, **official_kwargs)
     else:
-        if config is not None:
-            config = _resolve(config)
-            if not osp.isfile(config):
-                raise FileNotFoundError(f'config file not found: {config}')
-            cfg = Config.fromfile(config)
-        else:
-            meta_cfg = (ckpt.get('meta') or {}).get('cfg')
-            if not meta_cfg:
-                raise ValueError(
-                    f'{checkpoint} holds a bare state dict without its '
-                    'config; pass --config CONFIG')
-            cfg = Config.fromstring(meta_cfg, '.py')
+        cfg = _model_config(
+            config, ckpt, f'{checkpoint} holds a bare state dict without '
+            'its config; pass --config CONFIG')
         model = MODELS.build(cfg.model)
         if fmt == 'official_pose':
             state_dict = official_pose_to_ours(ckpt)
-        missing, unexpected = model.load_state_dict(state_dict, strict=False)
-        if missing or unexpected:
-            raise ValueError(
-                f'{checkpoint} does not fit the model of the config: missing '
-                f'keys {missing[:5]}, unexpected keys {unexpected[:5]}')
+        _load_weights(model, state_dict,
+                      f'{checkpoint} does not fit the model of the config')
     model.to(device)
     model.eval()
     return model
@@ -405,8 +498,12 @@ class LiftResult:
         return npz_path, json_path
 
 
-def _raw_forward(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    """(B, T, 17, C) -> (B, T, 17, 3) raw model output."""
+def _raw_forward(model: nn.Module, x: torch.Tensor) -> Any:
+    """Raw model output of a (B, T, 17, C) batch (``mode='tensor'``).
+
+    (B, T, 17, 3) for a lifter; a dict (``rotmat``, ``theta``, ...) for a
+    mesh model.
+    """
     from mmengine.model import BaseModel
     if isinstance(model, BaseModel):
         return model(x, mode='tensor')
@@ -461,21 +558,12 @@ class MotionLifterInferencer:
         backbone = getattr(model, 'backbone', model)
         self.maxlen = int(getattr(backbone, 'maxlen', 243))
         self.dim_in = int(getattr(backbone, 'dim_in', 3))
-        self.clip_len = int(clip_len or self.maxlen)
-        if not 1 <= self.clip_len <= self.maxlen:
-            raise ValueError(f'clip_len must be in [1, {self.maxlen}] (the '
-                             f"model's maxlen), got {self.clip_len}")
-        self.overlap = (self.clip_len // 2 if overlap is None else
-                        int(overlap))
-        if not 0 <= self.overlap < self.clip_len:
-            raise ValueError(f'overlap must be in [0, {self.clip_len}), got '
-                             f'{self.overlap}')
+        self.clip_len, self.overlap = _window_settings(clip_len or self.maxlen,
+                                                       overlap, self.maxlen,
+                                                       normalization)
         self.flip_test = bool(flip_test)
         self.rootrel = bool(
             getattr(model, 'rootrel', True) if rootrel is None else rootrel)
-        if normalization not in ('window', 'sequence'):
-            raise ValueError("normalization must be 'window' or 'sequence', "
-                             f'got {normalization!r}')
         self.normalization = normalization
         if batch_size < 1:
             raise ValueError(f'batch_size must be >= 1, got {batch_size}')
@@ -564,17 +652,8 @@ class MotionLifterInferencer:
         Returns:
             LiftResult: The 3D poses.
         """
-        if isinstance(inputs, (str, os.PathLike)):
-            seq = read_keypoints(str(inputs), layout)
-        elif isinstance(inputs, KeypointSequence):
-            seq = inputs
-        else:
-            from .keypoint_io import _array_sequence
-            seq = _array_sequence(inputs, scores, layout, 'array')
-        seq = seq.filter_tracks(min_frames, max_persons, track_ids)
-        if seq.num_persons == 0:
-            raise ValueError('no track left to lift (all shorter than '
-                             f'min_frames={min_frames})')
+        seq = _input_sequence(inputs, layout, scores, min_frames, max_persons,
+                              track_ids, 'no track left to lift')
         return self.lift(seq)
 
     def lift(self, seq: KeypointSequence) -> LiftResult:

@@ -48,9 +48,11 @@ from mmmotionbert.utils.keypoints import flip_h36m
 from mmmotionbert.utils.smpl import (SMPL_FLIP_PAIRS, SMPL_NUM_BETAS,
                                      SMPL_NUM_JOINTS, MissingSMPLAssetError,
                                      rotmat_to_axis_angle)
-from .inferencer import (LiftResult, _resolve, batch_jobs, blend_weights,
+from .inferencer import (LiftResult, _input_sequence, _load_weights,
+                         _model_config, _raw_forward, _resolve, _resolve_file,
+                         _window_settings, batch_jobs, blend_weights,
                          window_jobs)
-from .keypoint_io import KeypointSequence, read_keypoints
+from .keypoint_io import KeypointSequence
 
 __all__ = [
     'DEFAULT_MESH_CLIP_LEN', 'DEFAULT_SMPL_DIR', 'init_mesh_model',
@@ -154,8 +156,6 @@ def init_mesh_model(checkpoint: str,
         ValueError: The checkpoint is not a mesh model, or does not fit
             its config.
     """
-    from mmengine.config import Config
-
     import mmmotionbert  # noqa: F401  (registers the models)
     from mmmotionbert.models.mesh import MBMeshRegressor
     from mmmotionbert.registry import MODELS
@@ -163,9 +163,7 @@ def init_mesh_model(checkpoint: str,
                                              split_checkpoint)
     from .official import load_official_model
 
-    checkpoint = _resolve(str(checkpoint))
-    if not osp.isfile(checkpoint):
-        raise FileNotFoundError(f'mesh checkpoint not found: {checkpoint}')
+    checkpoint = _resolve_file(str(checkpoint), 'mesh checkpoint')
     smpl_dir = _smpl_dir(smpl_dir)
     ckpt = load_checkpoint_dict(checkpoint)
     fmt, state_dict = split_checkpoint(ckpt)
@@ -189,18 +187,9 @@ def init_mesh_model(checkpoint: str,
                 smpl_source=smpl_source),
             **official_kwargs)
     else:
-        if config is not None:
-            config = _resolve(config)
-            if not osp.isfile(config):
-                raise FileNotFoundError(f'config file not found: {config}')
-            cfg = Config.fromfile(config)
-        else:
-            meta_cfg = (ckpt.get('meta') or {}).get('cfg')
-            if not meta_cfg:
-                raise ValueError(
-                    f'{checkpoint} holds a mesh state dict without its '
-                    'config; pass the config (demo: --mesh-config CONFIG)')
-            cfg = Config.fromstring(meta_cfg, '.py')
+        cfg = _model_config(
+            config, ckpt, f'{checkpoint} holds a mesh state dict without its '
+            'config; pass the config (demo: --mesh-config CONFIG)')
         model_cfg = cfg.model.copy()
         if model_cfg.get('type') not in ('MBMeshRegressor',
                                          'mmpose.MBMeshRegressor'):
@@ -219,12 +208,9 @@ def init_mesh_model(checkpoint: str,
         if fmt == 'official_task':
             from mmmotionbert.utils.official import official_task_to_ours
             state_dict = official_task_to_ours(ckpt)
-        missing, unexpected = model.load_state_dict(state_dict, strict=False)
-        if missing or unexpected:
-            raise ValueError(
-                f'{checkpoint} does not fit the mesh model of its config: '
-                f'missing keys {missing[:5]}, unexpected keys '
-                f'{unexpected[:5]}')
+        _load_weights(
+            model, state_dict,
+            f'{checkpoint} does not fit the mesh model of its config')
     if not isinstance(model, MBMeshRegressor):
         raise _not_mesh(checkpoint,
                         f'it builds {type(model).__name__}, not a mesh model')
@@ -434,18 +420,9 @@ class MeshInferencer:
         default_len = (
             cfg_len if isinstance(cfg_len, int) and cfg_len > 0 else
             DEFAULT_MESH_CLIP_LEN)
-        self.clip_len = int(clip_len or min(default_len, self.maxlen))
-        if not 1 <= self.clip_len <= self.maxlen:
-            raise ValueError(f'clip_len must be in [1, {self.maxlen}] (the '
-                             f"model's maxlen), got {self.clip_len}")
-        self.overlap = (
-            self.clip_len // 2 if overlap is None else int(overlap))
-        if not 0 <= self.overlap < self.clip_len:
-            raise ValueError(f'overlap must be in [0, {self.clip_len}), got '
-                             f'{self.overlap}')
-        if normalization not in ('window', 'sequence'):
-            raise ValueError("normalization must be 'window' or 'sequence', "
-                             f'got {normalization!r}')
+        self.clip_len, self.overlap = _window_settings(
+            clip_len or min(default_len, self.maxlen), overlap, self.maxlen,
+            normalization)
         if batch_size < 1 or smpl_batch_size < 1:
             raise ValueError('batch sizes must be >= 1, got '
                              f'{batch_size}, {smpl_batch_size}')
@@ -464,10 +441,7 @@ class MeshInferencer:
     # ------------------------------------------------------------------
     def _head_out(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         """Rotations (N, T, 24, 3, 3) and betas (N, T, 10) of a batch."""
-        from mmengine.model import BaseModel
-        out = (
-            self.model(x, mode='tensor')
-            if isinstance(self.model, BaseModel) else self.model(x))
+        out = _raw_forward(self.model, x)
         return out['rotmat'], out['theta'][..., _POSE_DIM:]
 
     @torch.no_grad()
@@ -611,17 +585,15 @@ class MeshInferencer:
         Returns:
             MeshResult: The meshes.
         """
-        if isinstance(inputs, str):
-            seq = read_keypoints(inputs, layout)
-        elif isinstance(inputs, KeypointSequence):
-            seq = inputs
-        else:
-            from .keypoint_io import _array_sequence
-            seq = _array_sequence(inputs, scores, layout, 'array')
-        seq = seq.filter_tracks(min_frames, max_persons, track_ids)
-        if seq.num_persons == 0:
-            raise ValueError('no track left (all shorter than '
-                             f'min_frames={min_frames})')
+        seq = _input_sequence(
+            inputs,
+            layout,
+            scores,
+            min_frames,
+            max_persons,
+            track_ids,
+            'no track left',
+            path_types=(str, ))
         return self.infer(seq, lift_result)
 
     def infer(self,
