@@ -419,6 +419,11 @@ class MBMocapDataset(Dataset):
         rotation_degrees (dict, optional): Largest angles of that
             augmentation per group. Defaults to
             :data:`DEFAULT_ROTATION_DEGREES`.
+        face_occlusion_prob (float): Probability that an item hides the
+            nose and head inputs (zeroed like masked joints) in the frames
+            where the face (mid-ears -> nose) points away from the camera,
+            as detectors give no face keypoints for a person
+            seen from behind. Needs ``wild_2d``. Defaults to 0.
         wild_2d (bool): Build the 2D input as a COCO detector would (head =
             mid-eyes, thorax = mid-shoulders, ...). When False the 3D
             joints are projected as they are. Defaults to True.
@@ -459,6 +464,7 @@ class MBMocapDataset(Dataset):
                  bone_scale_range: Optional[Sequence[float]] = (0.85, 1.25),
                  rotation_prob: float = 0.0,
                  rotation_degrees: Optional[Dict[str, float]] = None,
+                 face_occlusion_prob: float = 0.0,
                  wild_2d: bool = True,
                  scale_range: Sequence[float] = (1.0, 1.0),
                  flip_prob: float = 0.5,
@@ -474,6 +480,7 @@ class MBMocapDataset(Dataset):
             raise ValueError(f'clip_len must be >= 1, got {clip_len}')
         for name, p in (('flip_prob', flip_prob), ('noise_prob', noise_prob),
                         ('rotation_prob', rotation_prob),
+                        ('face_occlusion_prob', face_occlusion_prob),
                         ('joint_mask_prob', joint_mask_prob),
                         ('frame_mask_prob', frame_mask_prob)):
             if not 0.0 <= p <= 1.0:
@@ -521,6 +528,7 @@ class MBMocapDataset(Dataset):
                 raise ValueError(
                     f'rotation_degrees has unknown groups {unknown}; '
                     f'known: {sorted(DEFAULT_ROTATION_DEGREES)}')
+        self.face_occlusion_prob = float(face_occlusion_prob)
         self.wild_2d = bool(wild_2d)
         self.scale_range = tuple(scale_range)
         self.flip_prob = float(flip_prob)
@@ -596,7 +604,8 @@ class MBMocapDataset(Dataset):
         Returns:
             dict: ``inputs`` (T, 17, 3) normalised ``[x, y, 1]``,
             ``target`` (T, 17, 3), ``camera``, ``box`` (center, scale),
-            ``joints_cam`` (T, 17, 3) metres.
+            ``joints_cam`` (T, 17, 3) metres, ``face_hidden`` (T,) bool
+            (the face points away from the camera).
         """
         look_at = joints[:, 0].mean(0)
         if self.look_at_jitter > 0:
@@ -628,12 +637,17 @@ class MBMocapDataset(Dataset):
             project_points(cam, focal, center),
             ((cam[..., 2] - root_z) * focal / root_z)[..., None]
         ], -1)
+        # seen from behind: the face (mid-ears -> nose) looks away from the
+        # camera centre (the origin of camera space)
+        facing = cam_face[:, 0] - cam_face[:, 3:5].mean(1)
+        face_hidden = np.sum(facing * -cam_face[:, 0], -1) < 0
         return dict(
             inputs=np.clip(apply_crop_scale(inputs, *box), -1, 1),
             target=apply_crop_scale(target_px, *box, depth=True),
             camera=camera,
             box=box,
-            joints_cam=cam)
+            joints_cam=cam,
+            face_hidden=face_hidden)
 
     def __getitem__(self, index: int) -> Dict:
         """One item (see the class docstring)."""
@@ -666,6 +680,10 @@ class MBMocapDataset(Dataset):
         if self.joint_mask_prob > 0 or self.frame_mask_prob > 0:
             inputs, _ = apply_random_mask(inputs, self.joint_mask_prob,
                                           self.frame_mask_prob, rng)
+        if (self.face_occlusion_prob > 0 and self.wild_2d
+                and rng.random() < self.face_occlusion_prob):
+            inputs = inputs.copy()
+            inputs[item['face_hidden'], 9:11] = 0.0  # nose and head
         inputs = inputs.astype(np.float32)
         if self.augment is not None:
             inputs = np.asarray(

@@ -262,3 +262,32 @@ def test_rotation_option_in_items(cache):
         MBMocapDataset(data_file=cache, rotation_degrees=dict(tail=10.0))
     with pytest.raises(ValueError, match='rotation_prob'):
         MBMocapDataset(data_file=cache, rotation_prob=2.0)
+
+
+@pytest.mark.parametrize('yaw', [0.0, 90.0, 180.0, 270.0])
+def test_face_occlusion_hides_nose_and_head_from_behind(cache, yaw):
+    ds = MBMocapDataset(data_file=cache, clip_len=9, test_mode=True,
+                        noise_prob=0, joint_mask_prob=0, frame_mask_prob=0,
+                        flip_prob=0, bone_scale_range=None,
+                        face_occlusion_prob=1.0,
+                        camera=dict(yaw_range=(yaw, yaw),
+                                    pitch_range=(0.0, 0.0)))
+    joints = ds.joints[0][:9].astype(np.float64)
+    face = ds.face[0][:9].astype(np.float64)
+    item = ds.render(joints, face, np.random.default_rng(0))
+    # independent geometry: the face looks along nose - mid-ears; it is
+    # hidden when the camera is behind that direction
+    facing = face[:, 0] - face[:, 3:5].mean(1)
+    to_cam = item['camera']['position'] - face[:, 0]
+    behind = np.sum(facing * to_cam, -1) < 0
+    np.testing.assert_array_equal(item['face_hidden'], behind)
+    inputs = ds[0]['inputs'].numpy()
+    hidden = np.all(inputs[:, 9:11] == 0, axis=(1, 2))
+    assert (inputs[:, [0, 8, 11, 14]] != 0).any(-1).all()  # body kept
+    # ds[0] draws its own camera at the same yaw: compare with its render
+    rng = np.random.default_rng([ds.seed, 0])
+    ci, _, rows = ds._frames(0, rng)
+    expected = ds.render(ds.joints[ci][rows].astype(np.float64),
+                         ds.face[ci][rows].astype(np.float64),
+                         rng)['face_hidden']
+    np.testing.assert_array_equal(hidden, expected)
