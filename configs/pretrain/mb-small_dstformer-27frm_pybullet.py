@@ -13,19 +13,27 @@ clip_len = 27
 holdout = ['punch', 'dance_a', 'walker_turn_right1']
 
 model = dict(
+    # Xavier weights + a large joint embedding: from scratch on ~3k frames
+    # the official init predicts zero depth for hundreds of iterations
+    # (configs/pretrain/README.md)
     backbone=dict(dim_feat=64, dim_rep=128, depth=3, num_heads=4, mlp_ratio=2,
-                  maxlen=clip_len),
+                  maxlen=clip_len, weight_init='xavier', pos_embed_std=1.0),
     head=dict(dim_rep=128),
     rootrel=True,
     flip_test=True)
 
-mocap = dict(type='MBMocapDataset', clip_len=clip_len)
+# cameras up to 30 deg above the subject (lab and surveillance views)
+mocap = dict(type='MBMocapDataset', clip_len=clip_len,
+             camera=dict(pitch_range=(-15.0, 30.0)))
 train_dataloader = dict(
     batch_size=32,
     num_workers=0,
     sampler=dict(type='DefaultSampler', shuffle=True),
     collate_fn=dict(type='default_collate'),
+    # new poses by rotating body parts (DeepMimic has no leaning trunk, few
+    # arm positions); no face keypoints when seen from behind, as detectors
     dataset=dict(mocap, exclude_clips=holdout, data_stride=3, noise_scale=2.5,
+                 rotation_prob=0.8, face_occlusion_prob=0.5,
                  num_samples=2048))
 val_dataloader = dict(
     batch_size=16,
@@ -38,7 +46,7 @@ test_dataloader = val_dataloader
 val_evaluator = dict(type='MBProcrustesMetric', gt_key='joints_cam_mm')
 test_evaluator = val_evaluator
 
-max_epochs = 24
+max_epochs = 36
 train_cfg = dict(by_epoch=True, max_epochs=max_epochs, val_interval=4)
 val_cfg = dict()
 test_cfg = dict()
