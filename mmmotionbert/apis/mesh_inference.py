@@ -45,9 +45,10 @@ import torch
 from torch import nn
 
 from mmmotionbert.utils.keypoints import flip_h36m
-from mmmotionbert.utils.smpl import (SMPL_FLIP_PAIRS, SMPL_NUM_BETAS,
-                                     SMPL_NUM_JOINTS, MissingSMPLAssetError,
-                                     rotmat_to_axis_angle)
+from mmmotionbert.utils.smpl import (SMPL_NUM_BETAS, SMPL_NUM_JOINTS,
+                                     MissingSMPLAssetError,
+                                     rotmat_to_axis_angle,
+                                     smpl_flip_permutation)
 from .inferencer import (LiftResult, _input_sequence, _load_weights,
                          _model_config, _raw_forward, _resolve, _resolve_file,
                          _window_settings, batch_jobs, blend_weights,
@@ -237,14 +238,6 @@ def project_to_so3(mats: torch.Tensor) -> torch.Tensor:
     return u @ torch.diag_embed(fix) @ vh
 
 
-def _smpl_flip_perm() -> list:
-    """SMPL joint permutation of a horizontal flip."""
-    perm = list(range(SMPL_NUM_JOINTS))
-    for left, right in SMPL_FLIP_PAIRS:
-        perm[left], perm[right] = right, left
-    return perm
-
-
 def flip_rotmat(rotmat: torch.Tensor) -> torch.Tensor:
     """Mirror SMPL joint rotations horizontally (x -> -x).
 
@@ -261,7 +254,7 @@ def flip_rotmat(rotmat: torch.Tensor) -> torch.Tensor:
     mirror = torch.tensor([-1.0, 1.0, 1.0],
                           dtype=rotmat.dtype,
                           device=rotmat.device)
-    flipped = rotmat[..., _smpl_flip_perm(), :, :]
+    flipped = rotmat[..., smpl_flip_permutation(), :, :]
     return flipped * mirror[:, None] * mirror[None, :]
 
 

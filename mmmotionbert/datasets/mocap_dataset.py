@@ -30,6 +30,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
+from scipy.spatial.transform import Rotation
 from torch.utils.data import Dataset
 
 from mmmotionbert.registry import DATASETS, TRANSFORMS
@@ -43,7 +44,7 @@ from .transforms.masking import apply_random_mask
 from .transforms.noise import add_detection_noise, load_official_noise_params
 
 __all__ = [
-    'MBMocapDataset', 'BONE_GROUPS', 'ROTATION_GROUPS', 'rotation_matrix',
+    'MBMocapDataset', 'BONE_GROUPS', 'ROTATION_GROUPS',
     'augment_joint_rotations', 'sample_virtual_camera',
     'world_to_camera', 'project_points', 'augment_bone_lengths',
     'approximate_face_points', 'coco_points_from_h36m', 'canonical_mean_pose'
@@ -230,22 +231,6 @@ DEFAULT_ROTATION_DEGREES: Dict[str, float] = dict(
     forearm=30.0)
 
 
-def rotation_matrix(axis: np.ndarray, angle: float) -> np.ndarray:
-    """Rotation by ``angle`` radians about the unit vector ``axis``
-    (Rodrigues' formula).
-
-    Args:
-        axis (np.ndarray): (3,) unit axis.
-        angle (float): Radians.
-
-    Returns:
-        np.ndarray: (3, 3) rotation matrix.
-    """
-    x, y, z = axis
-    k = np.array([[0.0, -z, y], [z, 0.0, -x], [-y, x, 0.0]])
-    return np.eye(3) + np.sin(angle) * k + (1.0 - np.cos(angle)) * (k @ k)
-
-
 def augment_joint_rotations(
     joints: np.ndarray,
     rng: np.random.Generator,
@@ -284,7 +269,8 @@ def augment_joint_rotations(
             continue
         axis = rng.normal(size=3)
         axis /= max(np.linalg.norm(axis), 1e-12)
-        rot = rotation_matrix(axis, np.radians(rng.uniform(-limit, limit)))
+        angle = np.radians(rng.uniform(-limit, limit))
+        rot = Rotation.from_rotvec(axis * angle).as_matrix()
         origin = new[:, pivot:pivot + 1]
         idx = list(part)
         new[:, idx] = (new[:, idx] - origin) @ rot.T + origin

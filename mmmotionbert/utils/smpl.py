@@ -47,7 +47,8 @@ __all__ = [
     'load_smpl_mean_params', 'load_joint_regressor', 'SMPLBody',
     'build_smpl_body', 'smpl_body_from_state_dict', 'rot6d_to_rotmat',
     'rotmat_to_rot6d', 'axis_angle_to_rotmat', 'rotmat_to_quaternion',
-    'quaternion_to_axis_angle', 'rotmat_to_axis_angle', 'flip_smpl_pose'
+    'quaternion_to_axis_angle', 'rotmat_to_axis_angle',
+    'smpl_flip_permutation', 'flip_smpl_pose'
 ]
 
 #: SMPL joints (root + 23 body joints) and shape coefficients used.
@@ -760,6 +761,19 @@ def rotmat_to_axis_angle(rotmat: torch.Tensor) -> torch.Tensor:
     return quaternion_to_axis_angle(rotmat_to_quaternion(rotmat))
 
 
+def smpl_flip_permutation() -> list:
+    """SMPL joint permutation of a horizontal flip.
+
+    Returns:
+        list[int]: ``perm`` such that ``flipped[..., j, :] =
+        x[..., perm[j], :]`` (left and right joints swapped).
+    """
+    perm = list(range(SMPL_NUM_JOINTS))
+    for left, right in SMPL_FLIP_PAIRS:
+        perm[left], perm[right] = right, left
+    return perm
+
+
 def flip_smpl_pose(pose: ArrayLike) -> ArrayLike:
     """Mirror SMPL axis-angle poses horizontally (official ``flip_thetas``).
 
@@ -780,9 +794,6 @@ def flip_smpl_pose(pose: ArrayLike) -> ArrayLike:
     else:
         raise ValueError(f'flip_smpl_pose expects (..., 72) or (..., 24, 3), '
                          f'got {shape}')
-    perm = list(range(SMPL_NUM_JOINTS))
-    for left, right in SMPL_FLIP_PAIRS:
-        perm[left], perm[right] = right, left
-    flipped = joints[..., perm, :]  # advanced indexing copies
+    flipped = joints[..., smpl_flip_permutation(), :]  # a copy
     flipped[..., 1:] = -flipped[..., 1:]
     return flipped.reshape(shape)

@@ -9,7 +9,7 @@ from mmmotionbert.datasets import MBMocapDataset
 from mmmotionbert.datasets.mocap.pybullet_fk import (load_mocap_cache,
                                                      write_mocap_cache)
 from mmmotionbert.datasets.mocap_dataset import (
-    augment_joint_rotations, rotation_matrix,
+    augment_joint_rotations,
     BONE_GROUPS, approximate_face_points, augment_bone_lengths,
     canonical_mean_pose, make_camera, project_points, world_to_camera)
 from mmmotionbert.registry import DATASETS, MODELS
@@ -209,13 +209,6 @@ def test_canonical_mean_pose_ignores_heading():
     clips = [np.stack([_yaw(REST, a) for a in np.linspace(0, 6, 30)])]
     mean = canonical_mean_pose(clips)
     np.testing.assert_allclose(mean, REST - REST[:1], atol=1e-9)
-
-
-def test_rotation_matrix_known_answer():
-    # 90 deg about +z maps +x to +y
-    rot = rotation_matrix(np.array([0.0, 0.0, 1.0]), np.pi / 2)
-    np.testing.assert_allclose(rot @ [1.0, 0.0, 0.0], [0.0, 1.0, 0.0],
-                               atol=1e-12)
 
 
 def test_joint_rotation_augmentation_keeps_bones_and_moves_parts():
