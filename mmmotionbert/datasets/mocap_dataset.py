@@ -45,7 +45,7 @@ from .transforms.noise import add_detection_noise, load_official_noise_params
 
 __all__ = [
     'MBMocapDataset', 'BONE_GROUPS', 'ROTATION_GROUPS',
-    'augment_joint_rotations', 'sample_virtual_camera',
+    'augment_joint_rotations', 'mix_limbs', 'LIMB_CHAINS', 'sample_virtual_camera',
     'world_to_camera', 'project_points', 'augment_bone_lengths',
     'approximate_face_points', 'coco_points_from_h36m', 'canonical_mean_pose'
 ]
@@ -279,6 +279,85 @@ def augment_joint_rotations(
     return new, new_face
 
 
+#: Limbs of :func:`mix_limbs`: name -> (joint chain from the attachment
+#: joint outwards, body frame it is expressed in).
+LIMB_CHAINS: Dict[str, Tuple[Tuple[int, ...], str]] = {
+    'left_arm': ((11, 12, 13), 'trunk'),
+    'right_arm': ((14, 15, 16), 'trunk'),
+    'left_leg': ((4, 5, 6), 'pelvis'),
+    'right_leg': ((1, 2, 3), 'pelvis'),
+}
+
+
+def _body_frames(joints: np.ndarray, frame: str) -> np.ndarray:
+    """Per-frame orthonormal body frames (T, 3, 3), columns right/up/front.
+
+    ``trunk``: up = pelvis -> thorax, right = left -> right shoulder;
+    ``pelvis``: up = pelvis -> spine, right = left -> right hip (the right
+    vector is made orthogonal to up).
+    """
+    if frame == 'trunk':
+        up, right = joints[:, 8] - joints[:, 0], joints[:, 14] - joints[:, 11]
+    else:
+        up, right = joints[:, 7] - joints[:, 0], joints[:, 1] - joints[:, 4]
+    up = up / np.maximum(np.linalg.norm(up, axis=-1, keepdims=True), 1e-9)
+    right = right - np.sum(right * up, -1, keepdims=True) * up
+    right = right / np.maximum(
+        np.linalg.norm(right, axis=-1, keepdims=True), 1e-9)
+    return np.stack([right, up, np.cross(right, up)], axis=-1)
+
+
+def mix_limbs(joints: np.ndarray, donor: np.ndarray,
+              limbs: Sequence[str]) -> np.ndarray:
+    """New poses: give a clip the limb motion of another clip.
+
+    Each named limb (:data:`LIMB_CHAINS`) takes, frame by frame, the bone
+    directions of the same limb of ``donor`` expressed in the donor's body
+    frame (the trunk for arms, the pelvis for legs) and re-expressed in the
+    body frame of ``joints``; the limb keeps its own bone lengths and
+    attachment joint, the rest of the skeleton is untouched. DeepMimic's
+    few clips pair each arm motion with one leg motion; mixing breaks those
+    pairings (e.g. arms held out while standing on one leg).
+
+    Args:
+        joints (np.ndarray): (T, 17, 3) H36M-17 joints of the recipient.
+        donor (np.ndarray): (T, 17, 3) joints giving the limb motion (same
+            number of frames).
+        limbs (Sequence[str]): Names of :data:`LIMB_CHAINS` to replace.
+
+    Returns:
+        np.ndarray: (T, 17, 3) float64 copy of ``joints`` with those limbs
+        replaced.
+
+    Raises:
+        ValueError: On an unknown limb name or mismatched shapes.
+    """
+    new = np.array(joints, dtype=np.float64)
+    donor = np.asarray(donor, dtype=np.float64)
+    if donor.shape != new.shape or new.ndim != 3 or new.shape[1:] != (17,
+                                                                      3):
+        raise ValueError('mix_limbs needs two (T, 17, 3) arrays of the same '
+                         f'shape, got {new.shape} and {donor.shape}')
+    unknown = sorted(set(limbs) - set(LIMB_CHAINS))
+    if unknown:
+        raise ValueError(f'unknown limbs {unknown}; known: '
+                         f'{sorted(LIMB_CHAINS)}')
+    for name in limbs:
+        chain, frame = LIMB_CHAINS[name]
+        # donor body frame -> recipient body frame, per frame
+        rot = _body_frames(new, frame) @ np.swapaxes(
+            _body_frames(donor, frame), -1, -2)
+        for parent, child in zip(chain[:-1], chain[1:]):
+            length = np.linalg.norm(
+                joints[:, child] - joints[:, parent], axis=-1, keepdims=True)
+            bone = donor[:, child] - donor[:, parent]
+            bone = bone / np.maximum(
+                np.linalg.norm(bone, axis=-1, keepdims=True), 1e-9)
+            new[:, child] = new[:, parent] + length * np.einsum(
+                'tij,tj->ti', rot, bone)
+    return new
+
+
 def approximate_face_points(joints: np.ndarray) -> np.ndarray:
     """COCO face points (nose, eyes, ears) guessed from H36M-17 joints.
 
@@ -405,6 +484,11 @@ class MBMocapDataset(Dataset):
         rotation_degrees (dict, optional): Largest angles of that
             augmentation per group. Defaults to
             :data:`DEFAULT_ROTATION_DEGREES`.
+        limb_mix_prob (float): Probability, per limb (each arm and leg
+            independently), that the limb takes the motion of the same limb
+            in another random training window (:func:`mix_limbs`). Applied
+            before the bone-length and rotation augmentations. Defaults
+            to 0.
         face_occlusion_prob (float): Probability that an item hides the
             nose and head inputs (zeroed like masked joints) in the frames
             where the face (mid-ears -> nose) points away from the camera,
@@ -450,6 +534,7 @@ class MBMocapDataset(Dataset):
                  bone_scale_range: Optional[Sequence[float]] = (0.85, 1.25),
                  rotation_prob: float = 0.0,
                  rotation_degrees: Optional[Dict[str, float]] = None,
+                 limb_mix_prob: float = 0.0,
                  face_occlusion_prob: float = 0.0,
                  wild_2d: bool = True,
                  scale_range: Sequence[float] = (1.0, 1.0),
@@ -466,6 +551,7 @@ class MBMocapDataset(Dataset):
             raise ValueError(f'clip_len must be >= 1, got {clip_len}')
         for name, p in (('flip_prob', flip_prob), ('noise_prob', noise_prob),
                         ('rotation_prob', rotation_prob),
+                        ('limb_mix_prob', limb_mix_prob),
                         ('face_occlusion_prob', face_occlusion_prob),
                         ('joint_mask_prob', joint_mask_prob),
                         ('frame_mask_prob', frame_mask_prob)):
@@ -514,6 +600,7 @@ class MBMocapDataset(Dataset):
                 raise ValueError(
                     f'rotation_degrees has unknown groups {unknown}; '
                     f'known: {sorted(DEFAULT_ROTATION_DEGREES)}')
+        self.limb_mix_prob = float(limb_mix_prob)
         self.face_occlusion_prob = float(face_occlusion_prob)
         self.wild_2d = bool(wild_2d)
         self.scale_range = tuple(scale_range)
@@ -645,6 +732,16 @@ class MBMocapDataset(Dataset):
         ci, start, rows = self._frames(index, rng)
         joints = self.joints[ci][rows].astype(np.float64)
         face = self.face[ci][rows].astype(np.float64)
+        if self.limb_mix_prob > 0 and not self.test_mode:
+            limbs = [
+                name for name in LIMB_CHAINS
+                if rng.random() < self.limb_mix_prob
+            ]
+            if limbs:
+                di, _, donor_rows = self._frames(
+                    int(rng.integers(len(self.windows))), rng)
+                joints = mix_limbs(joints, self.joints[di][donor_rows],
+                                   limbs)
         if self.bone_scale_range is not None:
             factors = {
                 g: float(rng.uniform(*self.bone_scale_range))

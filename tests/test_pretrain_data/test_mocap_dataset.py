@@ -11,7 +11,8 @@ from mmmotionbert.datasets.mocap.pybullet_fk import (load_mocap_cache,
 from mmmotionbert.datasets.mocap_dataset import (
     augment_joint_rotations,
     BONE_GROUPS, approximate_face_points, augment_bone_lengths,
-    canonical_mean_pose, make_camera, project_points, world_to_camera)
+    canonical_mean_pose, make_camera, mix_limbs, project_points,
+    world_to_camera)
 from mmmotionbert.registry import DATASETS, MODELS
 from mmmotionbert.utils.keypoints import H36M_BONES, flip_h36m
 
@@ -255,6 +256,86 @@ def test_rotation_option_in_items(cache):
         MBMocapDataset(data_file=cache, rotation_degrees=dict(tail=10.0))
     with pytest.raises(ValueError, match='rotation_prob'):
         MBMocapDataset(data_file=cache, rotation_prob=2.0)
+
+
+def _unit(v):
+    return v / np.linalg.norm(v, axis=-1, keepdims=True)
+
+
+def _arms_up(clip):
+    """REST with both arms raised straight up (shoulder above the head)."""
+    up = clip.copy()
+    for sh, el, wr in ((11, 12, 13), (14, 15, 16)):
+        up[:, el] = up[:, sh] + [0, .28, 0]
+        up[:, wr] = up[:, sh] + [0, .52, 0]
+    return up
+
+
+def test_mix_limbs_takes_donor_directions_in_the_body_frame():
+    clip = _clip(8)
+    # the donor faces another way and raises its arms: the recipient must
+    # raise its arms relative to ITS trunk, not copy world directions
+    donor = _arms_up(np.stack([_yaw(REST, 2.0)] * 8))
+    new = mix_limbs(clip, donor, ['left_arm', 'right_arm'])
+    for child, parent in H36M_BONES:  # bone lengths are the recipient's
+        np.testing.assert_allclose(
+            np.linalg.norm(new[:, child] - new[:, parent], axis=-1),
+            np.linalg.norm(clip[:, child] - clip[:, parent], axis=-1),
+            atol=1e-9)
+    rest = [j for j in range(17) if j not in (12, 13, 15, 16)]
+    np.testing.assert_allclose(new[:, rest], clip[:, rest], atol=1e-12)
+    trunk_up = _unit(clip[:, 8] - clip[:, 0])
+    for sh, wr in ((11, 13), (14, 16)):  # arms now along the trunk's up
+        np.testing.assert_allclose(
+            np.sum(_unit(new[:, wr] - new[:, sh]) * trunk_up, -1), 1.0,
+            atol=1e-9)
+    # legs from a donor standing on one (right) leg with the left knee
+    # raised forward (+x): the recipient's left thigh points along ITS
+    # facing direction in every frame, whatever its heading
+    knee_up = REST.copy()
+    knee_up[5] = knee_up[4] + [.42, 0, 0]
+    knee_up[6] = knee_up[5] + [0, -.4, 0]
+    legs = mix_limbs(clip, np.stack([knee_up] * 8), ['left_leg'])
+    facing = np.stack([_yaw(np.array([[1.0, 0, 0]]), a)[0]
+                       for a in np.linspace(0, 1, 8)])
+    np.testing.assert_allclose(
+        np.sum(_unit(legs[:, 5] - legs[:, 4]) * facing, -1), 1.0,
+        atol=1e-9)
+    np.testing.assert_allclose(legs[:, [1, 2, 3]], clip[:, [1, 2, 3]])
+    with pytest.raises(ValueError, match='unknown limbs'):
+        mix_limbs(clip, donor, ['tail'])
+    with pytest.raises(ValueError, match='same shape'):
+        mix_limbs(clip, donor[:4], ['left_arm'])
+
+
+def test_limb_mix_option_in_items(tmp_path):
+    # clip "down" has its arms down, clip "up" raised: with mixing, items of
+    # "down" come out with raised arms about half the time; never without
+    path = write_mocap_cache(
+        dict(joints=dict(down=np.stack([REST] * 30),
+                         up=_arms_up(np.stack([REST] * 30))), fps=30.0),
+        str(tmp_path / 'arms.npz'))
+
+    def raised_fraction(prob):
+        ds = MBMocapDataset(data_file=path, clip_len=9, with_meta=True,
+                            limb_mix_prob=prob, bone_scale_range=None,
+                            num_samples=80, **CLEAN)
+        torch.manual_seed(0)
+        raised = []
+        for i in range(len(ds)):
+            meta = ds[i]['data_samples']
+            if meta['clip_name'] != 'down':
+                continue
+            j = meta['joints_cam_mm'].numpy()[0]  # camera y points down
+            raised.append(j[13, 1] < j[11, 1] and j[16, 1] < j[14, 1])
+        return np.mean(raised), len(raised)
+
+    none, count = raised_fraction(0.0)
+    mixed, _ = raised_fraction(1.0)
+    assert count == 40 and none == 0.0
+    assert 0.3 < mixed < 0.7  # the donor is "up" half the time
+    with pytest.raises(ValueError, match='limb_mix_prob'):
+        MBMocapDataset(data_file=path, limb_mix_prob=-0.1)
 
 
 @pytest.mark.parametrize('yaw', [0.0, 90.0, 180.0, 270.0])
