@@ -63,6 +63,10 @@ def parse_args(argv=None) -> argparse.Namespace:
         '--overlap', type=int, default=None,
         help='frames shared by neighbouring windows, blended as the '
         'in-the-wild inferencer does (default: clip_len // 2; 0 tiles)')
+    parser.add_argument(
+        '--normalization', choices=['window', 'sequence'], default='window',
+        help="crop_scale box per window (default, as the in-the-wild "
+        "inferencer) or one per sequence (the official infer_wild.py)")
     parser.add_argument('--mocap-cache', default=None,
                         help='mocap .npz for the mean-pose baseline '
                         '(default: the pybullet DeepMimic cache)')
@@ -162,7 +166,8 @@ def main(argv=None) -> dict:
             flip=not args.no_flip,
             device=device,
             baseline=mean_pose is not None,
-            overlap=args.overlap)
+            overlap=args.overlap,
+            normalization=args.normalization)
     except ImportError as err:
         sys.exit(f'error: {err}')
     result.update(checkpoint=args.checkpoint, config=args.config, model=how)

@@ -1,10 +1,13 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
 """Real-data evaluation of a 2D -> 3D lifter on the Pose2Sim demo.
 
-Each camera's 100-frame sequence of real OpenPose detections is normalised
-like MotionBERT's in-the-wild inference (``crop_scale`` over the sequence;
-missing keypoints are all zeros, as training masks them), lifted in windows
-of the model's ``maxlen`` frames with flip test, and compared per frame with
+Each camera's 100-frame sequence of real OpenPose detections is lifted in
+overlapping windows of the model's ``maxlen`` frames with flip test, exactly
+as the in-the-wild inferencer does: each window is normalised by its own
+``crop_scale`` box (missing keypoints all zeros, as training masks them) and
+its prediction scaled back to pixels before the windows are blended
+(``normalization='sequence'``: one box for the whole sequence, the official
+``infer_wild.py``). The result is compared per frame with
 the triangulated markers (H36M-17, mm) by P-MPJPE (similarity Procrustes:
 scale, rotation, translation, so the prediction's units and camera frame do
 not matter). A constant baseline -- the mean training pose of the mocap
@@ -62,8 +65,9 @@ def lift_sequence(model: nn.Module,
                   clip_len: Optional[int] = None,
                   flip: bool = True,
                   device: Optional[torch.device] = None,
-                  overlap: Optional[int] = None) -> np.ndarray:
-    """Lift a normalised 2D sequence of any length, window by window.
+                  overlap: Optional[int] = None,
+                  per_window: bool = False) -> np.ndarray:
+    """Lift a 2D sequence of any length, window by window.
 
     Overlapping windows of ``clip_len`` frames cover the sequence (the last
     one ends at the sequence's end) and are cross-faded with the triangular
@@ -72,23 +76,35 @@ def lift_sequence(model: nn.Module,
     :func:`~mmmotionbert.apis.inferencer.blend_weights`); ``overlap=0``
     tiles the sequence instead, the last remainder being predicted from the
     final full window. With ``flip`` the prediction is averaged with the
-    flipped-back prediction of the mirrored input.
+    flipped-back prediction of the mirrored input. With ``per_window`` the
+    input is in pixels and each window is ``crop_scale``-normalised by its
+    own box (:func:`~mmmotionbert.apis.inferencer.normalize_clip`) and its
+    prediction multiplied by half the box side, as the in-the-wild
+    inferencer's default ``normalization='window'`` does.
 
     Args:
         model (nn.Module): Maps (1, T, 17, 3) to (1, T, 17, 3); called in
             eval mode.
-        keypoints (np.ndarray): (T, 17, 3) normalised ``[x, y, conf]``.
+        keypoints (np.ndarray): (T, 17, 3) normalised ``[x, y, conf]``, or
+            pixel ``[x, y, score]`` with ``per_window``.
         clip_len (int, optional): Window length. Defaults to
             :func:`model_clip_len`.
         flip (bool): Flip test. Defaults to True.
         device (torch.device, optional): Defaults to the model's.
         overlap (int, optional): Frames shared by neighbouring windows.
             Defaults to ``clip_len // 2`` (as the in-the-wild inferencer).
+        per_window (bool): Normalise every window by its own box (input in
+            pixels, output in pixel units). Defaults to False.
 
     Returns:
         np.ndarray: (T, 17, 3) float32 predictions.
+
+    Raises:
+        ValueError: On a bad shape, or (``per_window``) a window with fewer
+            than 4 detected joints.
     """
-    from mmmotionbert.apis.inferencer import blend_weights, sliding_windows
+    from mmmotionbert.apis.inferencer import (blend_weights, normalize_clip,
+                                              sliding_windows)
     keypoints = np.asarray(keypoints, dtype=np.float32)
     if keypoints.ndim != 3 or keypoints.shape[1:] != (17, 3):
         raise ValueError(f'keypoints must be (T, 17, 3), got '
@@ -103,11 +119,18 @@ def lift_sequence(model: nn.Module,
     total = len(keypoints)
 
     def predict(window: np.ndarray) -> np.ndarray:
+        scale = 2.0
+        if per_window:
+            window, box = normalize_clip(window)
+            if box is None:
+                raise ValueError('a window has fewer than 4 detected joints; '
+                                 'cannot normalise it')
+            scale = box[1]
         pred = _forward(model, window, device)
         if flip:
             pred_f = _forward(model, flip_h36m(window), device)
             pred = (pred + flip_h36m(pred_f)) / 2
-        return pred
+        return pred * (scale / 2.0)
 
     try:
         if overlap == 0:
@@ -152,7 +175,8 @@ def evaluate_pose2sim(model: Optional[nn.Module],
                       scale_range: Sequence[float] = (1.0, 1.0),
                       device: Optional[torch.device] = None,
                       baseline: bool = True,
-                      overlap: Optional[int] = None) -> Dict:
+                      overlap: Optional[int] = None,
+                      normalization: str = 'window') -> Dict:
     """P-MPJPE of a lifter (and the mean-pose baseline) on the Pose2Sim demo.
 
     Args:
@@ -165,21 +189,29 @@ def evaluate_pose2sim(model: Optional[nn.Module],
             the baseline is skipped when that cache is missing.
         clip_len (int, optional): Window length. Defaults to the model's.
         flip (bool): Flip test. Defaults to True.
-        scale_range (Sequence[float]): ``crop_scale`` ratio. Defaults to
-            ``(1, 1)``.
+        scale_range (Sequence[float]): ``crop_scale`` ratio with
+            ``normalization='sequence'``. Defaults to ``(1, 1)``.
         device (torch.device, optional): Inference device.
         baseline (bool): Compute the mean-pose baseline. Defaults to True.
         overlap (int, optional): Frames shared by neighbouring windows
             (see :func:`lift_sequence`); 0 tiles. Defaults to
             ``clip_len // 2``.
+        normalization (str): ``'window'`` (each window by its own
+            ``crop_scale`` box, the in-the-wild inferencer's default) or
+            ``'sequence'`` (one box per sequence, the official
+            ``infer_wild.py``). Defaults to ``'window'``.
 
     Returns:
         dict: ``cameras`` (per camera ``p_mpjpe_mm``,
         ``baseline_p_mpjpe_mm``, ``num_frames``, ``missing_keypoints``),
         the camera means ``p_mpjpe_mm`` and ``baseline_p_mpjpe_mm`` (None
-        when not computed), ``clip_len`` and ``flip``.
+        when not computed), ``clip_len``, ``overlap``, ``normalization``
+        and ``flip``.
     """
     from mmmotionbert.datasets.crop_scale import crop_scale
+    if normalization not in ('window', 'sequence'):
+        raise ValueError("normalization must be 'window' or 'sequence', "
+                         f'got {normalization!r}')
     if demo is None:
         from mmmotionbert.datasets.pose2sim_demo import load_pose2sim_demo
         demo = load_pose2sim_demo()
@@ -199,9 +231,14 @@ def evaluate_pose2sim(model: Optional[nn.Module],
             num_frames=int(len(kpts)),
             missing_keypoints=int((kpts[..., 2] == 0).sum()))
         if model is not None:
-            norm = crop_scale(kpts, scale_range, clip=True, zero_invalid=True)
-            pred = lift_sequence(model, norm, clip_len, flip, device,
-                                 overlap)
+            if normalization == 'window':
+                pred = lift_sequence(model, kpts, clip_len, flip, device,
+                                     overlap, per_window=True)
+            else:
+                norm = crop_scale(kpts, scale_range, clip=True,
+                                  zero_invalid=True)
+                pred = lift_sequence(model, norm, clip_len, flip, device,
+                                     overlap)
             entry['p_mpjpe_mm'] = float(
                 np.mean(p_mpjpe(pred.astype(np.float64), gt_mm)))
         if mean_pose is not None:
@@ -223,4 +260,5 @@ def evaluate_pose2sim(model: Optional[nn.Module],
         clip_len=clip_len,
         overlap=None if model is None else (
             clip_len // 2 if overlap is None else int(overlap)),
+        normalization=normalization,
         flip=bool(flip))
