@@ -6,8 +6,8 @@ Lifts the Pose2Sim demo (real OpenPose detections, 4 cameras x 100 frames,
 float32 and with each opt-in fast precision of
 :func:`mmmotionbert.apis.fast_inference.optimize_for_inference`, the way
 :func:`~mmmotionbert.evaluation.functional.evaluate_pose2sim` does
-(``crop_scale`` normalisation, windows of the model's ``maxlen``, flip
-test), and reports per precision:
+(each window ``crop_scale``-normalised by its own box, windows of the
+model's ``maxlen``, flip test), and reports per precision:
 
 * P-MPJPE (mm) against the triangulated 3D markers;
 * the deviation from the float32 prediction in mm: each frame's float32
@@ -110,7 +110,6 @@ def main(argv=None) -> Dict:
     from mmmotionbert.apis.fast_inference import (bf16_fast_on_cpu,
                                                   int8_available,
                                                   optimize_for_inference)
-    from mmmotionbert.datasets.crop_scale import crop_scale
     from mmmotionbert.datasets.pose2sim_demo import load_pose2sim_demo
     from mmmotionbert.evaluation.functional.errors import p_mpjpe
     from mmmotionbert.evaluation.functional.pose2sim_eval import (
@@ -127,17 +126,15 @@ def main(argv=None) -> Dict:
     flip = not args.no_flip
     demo = load_pose2sim_demo()
     gt_mm = np.asarray(demo['joints_3d'], np.float64) * 1000.0
-    inputs = {
-        cam: crop_scale(k, (1.0, 1.0), clip=True, zero_invalid=True)
-        for cam, k in demo['keypoints_2d'].items()
-    }
+    inputs = dict(demo['keypoints_2d'])  # pixels, normalised per window
     models = {'model': model}  # the float32 model itself
     for p in precisions:
         models['fast_' + p] = optimize_for_inference(model, precision=p)
 
     def lift_all(m):
         return {
-            cam: lift_sequence(m, x, clip_len, flip).astype(np.float64)
+            cam: lift_sequence(m, x, clip_len, flip,
+                               per_window=True).astype(np.float64)
             for cam, x in inputs.items()
         }
 
