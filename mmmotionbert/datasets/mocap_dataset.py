@@ -45,7 +45,8 @@ from .transforms.noise import add_detection_noise, load_official_noise_params
 
 __all__ = [
     'MBMocapDataset', 'BONE_GROUPS', 'ROTATION_GROUPS',
-    'augment_joint_rotations', 'mix_limbs', 'LIMB_CHAINS', 'sample_virtual_camera',
+    'augment_joint_rotations', 'mix_limbs', 'LIMB_CHAINS',
+    'sample_virtual_camera',
     'world_to_camera', 'project_points', 'augment_bone_lengths',
     'approximate_face_points', 'coco_points_from_h36m', 'canonical_mean_pose'
 ]
@@ -289,6 +290,19 @@ LIMB_CHAINS: Dict[str, Tuple[Tuple[int, ...], str]] = {
 }
 
 
+def _unit(v: np.ndarray) -> np.ndarray:
+    """Vectors (..., 3) scaled to length 1 (zero vectors stay ~0)."""
+    return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-9)
+
+
+def _up_and_right(up: np.ndarray,
+                  right: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """Unit ``up`` and unit ``right`` made orthogonal to it (Gram-Schmidt).
+    """
+    up = _unit(up)
+    return up, _unit(right - np.sum(right * up, -1, keepdims=True) * up)
+
+
 def _body_frames(joints: np.ndarray, frame: str) -> np.ndarray:
     """Per-frame orthonormal body frames (T, 3, 3), columns right/up/front.
 
@@ -297,13 +311,11 @@ def _body_frames(joints: np.ndarray, frame: str) -> np.ndarray:
     vector is made orthogonal to up).
     """
     if frame == 'trunk':
-        up, right = joints[:, 8] - joints[:, 0], joints[:, 14] - joints[:, 11]
+        up, right = _up_and_right(joints[:, 8] - joints[:, 0],
+                                  joints[:, 14] - joints[:, 11])
     else:
-        up, right = joints[:, 7] - joints[:, 0], joints[:, 1] - joints[:, 4]
-    up = up / np.maximum(np.linalg.norm(up, axis=-1, keepdims=True), 1e-9)
-    right = right - np.sum(right * up, -1, keepdims=True) * up
-    right = right / np.maximum(
-        np.linalg.norm(right, axis=-1, keepdims=True), 1e-9)
+        up, right = _up_and_right(joints[:, 7] - joints[:, 0],
+                                  joints[:, 1] - joints[:, 4])
     return np.stack([right, up, np.cross(right, up)], axis=-1)
 
 
@@ -334,27 +346,28 @@ def mix_limbs(joints: np.ndarray, donor: np.ndarray,
     """
     new = np.array(joints, dtype=np.float64)
     donor = np.asarray(donor, dtype=np.float64)
-    if donor.shape != new.shape or new.ndim != 3 or new.shape[1:] != (17,
-                                                                      3):
+    if new.ndim != 3 or new.shape[1:] != (17, 3) or donor.shape != new.shape:
         raise ValueError('mix_limbs needs two (T, 17, 3) arrays of the same '
                          f'shape, got {new.shape} and {donor.shape}')
     unknown = sorted(set(limbs) - set(LIMB_CHAINS))
     if unknown:
         raise ValueError(f'unknown limbs {unknown}; known: '
                          f'{sorted(LIMB_CHAINS)}')
+    # donor body frame -> recipient body frame, per frame; limbs do not move
+    # the joints that define the frames, so one rotation serves both limbs
+    rots = {
+        frame: _body_frames(new, frame) @ np.swapaxes(
+            _body_frames(donor, frame), -1, -2)
+        for frame in {LIMB_CHAINS[name][1] for name in limbs}
+    }
     for name in limbs:
         chain, frame = LIMB_CHAINS[name]
-        # donor body frame -> recipient body frame, per frame
-        rot = _body_frames(new, frame) @ np.swapaxes(
-            _body_frames(donor, frame), -1, -2)
         for parent, child in zip(chain[:-1], chain[1:]):
-            length = np.linalg.norm(
+            length = np.linalg.norm(  # the recipient's own bone length
                 joints[:, child] - joints[:, parent], axis=-1, keepdims=True)
-            bone = donor[:, child] - donor[:, parent]
-            bone = bone / np.maximum(
-                np.linalg.norm(bone, axis=-1, keepdims=True), 1e-9)
+            bone = _unit(donor[:, child] - donor[:, parent])
             new[:, child] = new[:, parent] + length * np.einsum(
-                'tij,tj->ti', rot, bone)
+                'tij,tj->ti', rots[frame], bone)
     return new
 
 
@@ -376,13 +389,8 @@ def approximate_face_points(joints: np.ndarray) -> np.ndarray:
     """
     joints = np.asarray(joints, dtype=np.float64)
 
-    def unit(v):
-        return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-9)
-
     top, thorax = joints[:, 10], joints[:, 8]
-    up = unit(top - thorax)
-    right = joints[:, 14] - joints[:, 11]
-    right = unit(right - np.sum(right * up, -1, keepdims=True) * up)
+    up, right = _up_and_right(top - thorax, joints[:, 14] - joints[:, 11])
     forward = np.cross(up, right)
     radius = 0.37 * np.linalg.norm(top - thorax, axis=-1, keepdims=True)
     rel_top = np.asarray(HEAD_LANDMARKS['head_top'])

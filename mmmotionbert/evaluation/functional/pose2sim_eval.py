@@ -119,18 +119,18 @@ def lift_sequence(model: nn.Module,
     total = len(keypoints)
 
     def predict(window: np.ndarray) -> np.ndarray:
-        scale = 2.0
+        to_pixels = 1.0
         if per_window:
             window, box = normalize_clip(window)
             if box is None:
                 raise ValueError('a window has fewer than 4 detected joints; '
                                  'cannot normalise it')
-            scale = box[1]
+            to_pixels = box[1] / 2.0  # half the box side, as the inferencer
         pred = _forward(model, window, device)
         if flip:
             pred_f = _forward(model, flip_h36m(window), device)
             pred = (pred + flip_h36m(pred_f)) / 2
-        return pred * (scale / 2.0)
+        return pred * to_pixels
 
     try:
         if overlap == 0:
