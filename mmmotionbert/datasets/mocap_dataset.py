@@ -462,7 +462,7 @@ class MBMocapDataset(Dataset):
         data_file (str, optional): ``.npz`` of clips (see
             :func:`~mmmotionbert.datasets.mocap.pybullet_fk.load_mocap_cache`).
             Defaults to the pybullet cache
-            (``~/.cache/mmmotionbert/mocap/pybullet_h36m.npz``).
+            (``~/.cache/mmmotionbert/mocap/pybullet_h36m_v2.npz``).
         clip_len (int): Frames per item. Defaults to 27.
         data_stride (int, optional): Window stride defining the items of a
             clip (``ceil((n - clip_len) / stride) + 1`` per clip; a clip
@@ -486,7 +486,10 @@ class MBMocapDataset(Dataset):
         bone_scale_range (Sequence[float], optional): Range of the
             per-group bone-length factors; None disables. Defaults to
             ``(0.85, 1.25)`` (covers DeepMimic -> real skeletons: hips
-            0.17 -> 0.20 m, pelvis-thorax 0.46 -> 0.54 m).
+            0.17 -> 0.20 m).
+        group_scale_ranges (dict, optional): Per :data:`BONE_GROUPS` name,
+            a range replacing ``bone_scale_range`` for that group (e.g. a
+            narrower ``shoulder`` range centred below 1). Defaults to None.
         rotation_prob (float): Probability that an item's body parts are
             rotated by :func:`augment_joint_rotations`. Defaults to 0.
         rotation_degrees (dict, optional): Largest angles of that
@@ -540,6 +543,8 @@ class MBMocapDataset(Dataset):
                  look_at_jitter: float = 0.15,
                  min_depth: float = 1.0,
                  bone_scale_range: Optional[Sequence[float]] = (0.85, 1.25),
+                 group_scale_ranges: Optional[Dict[str,
+                                                   Sequence[float]]] = None,
                  rotation_prob: float = 0.0,
                  rotation_degrees: Optional[Dict[str, float]] = None,
                  limb_mix_prob: float = 0.0,
@@ -598,6 +603,20 @@ class MBMocapDataset(Dataset):
         self.min_depth = float(min_depth)
         self.bone_scale_range = (tuple(bone_scale_range)
                                  if bone_scale_range is not None else None)
+        self.group_scale_ranges = {
+            g: tuple(r) for g, r in (group_scale_ranges or {}).items()}
+        unknown = sorted(set(self.group_scale_ranges) - set(BONE_GROUPS))
+        if unknown:
+            raise ValueError(f'group_scale_ranges: unknown bone groups '
+                             f'{unknown}; known: {sorted(BONE_GROUPS)}')
+        if self.group_scale_ranges and self.bone_scale_range is None:
+            raise ValueError('group_scale_ranges needs bone_scale_range '
+                             '(None disables the bone-length augmentation)')
+        for g, r in [('bone_scale_range', self.bone_scale_range)] + list(
+                self.group_scale_ranges.items()):
+            if r is not None and not (len(r) == 2 and 0 < r[0] <= r[1]):
+                raise ValueError(f'{g}: a range must be (low, high) with '
+                                 f'0 < low <= high, got {r}')
         self.rotation_prob = float(rotation_prob)
         self.rotation_degrees = (None if rotation_degrees is None else
                                  dict(rotation_degrees))
@@ -752,7 +771,8 @@ class MBMocapDataset(Dataset):
                                    limbs)
         if self.bone_scale_range is not None:
             factors = {
-                g: float(rng.uniform(*self.bone_scale_range))
+                g: float(rng.uniform(
+                    *self.group_scale_ranges.get(g, self.bone_scale_range)))
                 for g in BONE_GROUPS
             }
             joints, face = augment_bone_lengths(joints, factors, face)

@@ -308,6 +308,33 @@ def test_mix_limbs_takes_donor_directions_in_the_body_frame():
         mix_limbs(clip, donor[:4], ['left_arm'])
 
 
+def test_group_scale_ranges(cache):
+    def widths(**kw):
+        ds = MBMocapDataset(data_file=cache, clip_len=9, with_meta=True,
+                            num_samples=4, **kw, **CLEAN)
+        j = ds[0]['data_samples']['joints_cam_mm'].numpy()
+        return (np.linalg.norm(j[:, 11] - j[:, 14], axis=-1).mean(),
+                np.linalg.norm(j[:, 1] - j[:, 4], axis=-1).mean())
+
+    # REST: shoulders 360 mm apart, hips 200 mm
+    shoulders, hips = widths(bone_scale_range=(1, 1),
+                             group_scale_ranges=dict(shoulder=(0.5, 0.5)))
+    assert shoulders == pytest.approx(180, abs=0.1)
+    assert hips == pytest.approx(200, abs=0.1)
+    shoulders, hips = widths(bone_scale_range=(1.2, 1.2),
+                             group_scale_ranges=dict(hip=(1, 1)))
+    assert shoulders == pytest.approx(432, abs=0.1)
+    assert hips == pytest.approx(200, abs=0.1)
+    with pytest.raises(ValueError, match='unknown bone groups'):
+        MBMocapDataset(data_file=cache, group_scale_ranges=dict(neckk=(1, 1)))
+    with pytest.raises(ValueError, match='low <= high'):
+        MBMocapDataset(data_file=cache,
+                       group_scale_ranges=dict(hip=(1.2, 0.9)))
+    with pytest.raises(ValueError, match='needs bone_scale_range'):
+        MBMocapDataset(data_file=cache, bone_scale_range=None,
+                       group_scale_ranges=dict(hip=(1, 1)))
+
+
 def test_limb_mix_option_in_items(tmp_path):
     # clip "down" has its arms down, clip "up" raised: with mixing, items of
     # "down" come out with raised arms about half the time; never without

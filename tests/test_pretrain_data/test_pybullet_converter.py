@@ -40,8 +40,9 @@ def test_walk_skeleton(walk):
         30, abs=0.01)
     assert len(joints) == 76  # 38 intervals at 30 fps -> 60 fps
     # every bone but pelvis-spine-thorax (which bends at the chest joint)
-    # is one rigid link or joint offset, kept exactly by slerp + FK
-    rigid = [b for b in H36M_BONES if b not in ((7, 0), (8, 7))]
+    # and thorax-nose (the head turns about the neck joint, below the
+    # thorax) is one rigid link or joint offset, kept exactly by slerp + FK
+    rigid = [b for b in H36M_BONES if b not in ((7, 0), (8, 7), (9, 8))]
     for clip in walk['joints'].values():
         lengths = np.linalg.norm(
             clip[:, [c for c, _ in rigid]] - clip[:, [p for _, p in rigid]],
@@ -70,6 +71,23 @@ def test_rest_pose_height():
     # facing +x: nose and eyes in front of the head centre, right eye on +z
     assert face[0, 0, 0] > joints[0, 8, 0] + 0.05
     assert face[0, 2, 2] > face[0, 1, 2]
+
+
+def test_thorax_is_the_base_of_the_neck(walk):
+    # Human3.6M's thorax lies 48-79 mm above the shoulder centres with the
+    # arms down (S1, S5, S7 frames of mmpose's tests/data/h36m), the
+    # humanoid's neck joint 20 mm below them: the thorax must be raised
+    for clip in walk['joints'].values():
+        up = clip[:, 8] - clip[:, 0]
+        up /= np.linalg.norm(up, axis=-1, keepdims=True)
+        above = np.sum((clip[:, 8] - clip[:, [11, 14]].mean(1)) * up, -1)
+        assert 0.045 < above.min() and above.max() < 0.075
+        # ... and between the shoulders, not in front of or behind them
+        side = clip[:, 8] - clip[:, [11, 14]].mean(1) - above[:, None] * up
+        assert np.linalg.norm(side, axis=-1).max() < 0.04
+        # the spine stays the midpoint of pelvis and thorax
+        np.testing.assert_allclose(clip[:, 7], (clip[:, 0] + clip[:, 8]) / 2,
+                                   atol=1e-6)
 
 
 def test_forward_kinematics_matches_pybullet():

@@ -24,8 +24,15 @@ pose, its right side is +z). H36M-17 joints are taken as
 
 * pelvis = root link origin (the midpoint of the hip joints), hips, knees,
   ankles, shoulders, elbows and wrists = the URDF joint positions,
-* thorax = neck joint, spine = midpoint of pelvis and thorax (as the
-  in-the-wild COCO->H36M conversion and the Pose2Sim mapping make it),
+* thorax = base of the neck, :data:`THORAX_ABOVE_NECK_JOINT` above the
+  neck joint along the chest's up axis: 60 mm above the shoulder joints, as
+  in Human3.6M (its thorax lies 48-79 mm above the shoulder centres with
+  the arms down: the S1, S5 and S7 frames annotated in mmpose's
+  ``tests/data/h36m``; 9 mm with the arms raised sideways, S8). The
+  humanoid's own neck joint is 20 mm *below* its shoulders: trained on
+  that, a model put real people's thorax 60 mm too low,
+* spine = midpoint of pelvis and thorax (as the in-the-wild COCO->H36M
+  conversion and the Pose2Sim mapping make it),
 * nose and head (top of the head) from the head sphere of the neck link.
 
 The humanoid has no face, so COCO-style face points (nose, eyes, ears) are
@@ -43,7 +50,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 __all__ = [
-    'FACE_NAMES', 'HEAD_LANDMARKS', 'DEEPMIMIC_SCALE', 'default_mocap_cache',
+    'FACE_NAMES', 'HEAD_LANDMARKS', 'DEEPMIMIC_SCALE',
+    'THORAX_ABOVE_NECK_JOINT', 'MOCAP_CACHE_VERSION', 'default_mocap_cache',
     'pybullet_data_path', 'list_deepmimic_clips', 'load_deepmimic_clip',
     'resample_deepmimic_frames', 'HumanoidModel',
     'humanoid_forward_kinematics',
@@ -53,6 +61,14 @@ __all__ = [
 
 #: globalScaling DeepMimic loads ``humanoid/humanoid.urdf`` with.
 DEEPMIMIC_SCALE = 0.25
+#: Thorax height above the humanoid's neck joint (m, along the chest's up
+#: axis, at DeepMimic scale): puts the thorax 60 mm above the shoulder
+#: joints, the Human3.6M convention (module docstring).
+THORAX_ABOVE_NECK_JOINT = 0.08
+#: Version of the joint definitions in the cache file name; bumped whenever
+#: they change so that stale caches are rebuilt, never silently reused
+#: (2: thorax raised to the base of the neck).
+MOCAP_CACHE_VERSION = 2
 #: COCO-style face points synthesised on the head (COCO order).
 FACE_NAMES = ('nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear')
 #: Joints posed by a DeepMimic frame: (URDF joint, first value, #values).
@@ -84,7 +100,8 @@ _PIP_HINT = 'pip install --no-deps pybullet==3.2.7'
 def default_mocap_cache() -> str:
     """Default path of the converted DeepMimic cache.
 
-    ``$MMMOTIONBERT_CACHE/mocap/pybullet_h36m.npz``, where
+    ``$MMMOTIONBERT_CACHE/mocap/pybullet_h36m_v{MOCAP_CACHE_VERSION}.npz``,
+    where
     ``MMMOTIONBERT_CACHE`` defaults to ``~/.cache/mmmotionbert`` (as in
     ``tools/install.sh``; ``XDG_CACHE_HOME`` is honoured).
 
@@ -96,7 +113,8 @@ def default_mocap_cache() -> str:
         xdg = os.environ.get('XDG_CACHE_HOME') or osp.join(
             osp.expanduser('~'), '.cache')
         base = osp.join(xdg, 'mmmotionbert')
-    return osp.join(base, 'mocap', 'pybullet_h36m.npz')
+    return osp.join(base, 'mocap',
+                    f'pybullet_h36m_v{MOCAP_CACHE_VERSION}.npz')
 
 
 def pybullet_data_path() -> str:
@@ -359,6 +377,8 @@ class HumanoidModel:
                 joints.append(head['nose'])
             else:
                 joints.append(head['head_top'])
+        chest_up = links['chest'][..., :3, 1]  # the chest frame's y axis
+        joints[8] = joints[8] + THORAX_ABOVE_NECK_JOINT * chest_up
         joints[7] = 0.5 * (joints[0] + joints[8])
         face = np.stack([head[n] for n in FACE_NAMES], axis=1)
         return np.stack(joints, axis=1), face
