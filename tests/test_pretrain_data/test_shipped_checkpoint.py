@@ -14,9 +14,9 @@ from tests.conftest import REPO_ROOT
 CHECKPOINT = REPO_ROOT / 'checkpoints' / 'mb_pretrain_small_pybullet.pth'
 CONFIG = REPO_ROOT / 'configs' / 'pretrain' / 'mb-small_dstformer-27frm_pybullet.py'
 #: documented in configs/pretrain/README.md (mm)
-DOCUMENTED_MEAN_P_MPJPE = 70.8
+DOCUMENTED_MEAN_P_MPJPE = 67.5
 #: the constant mean training pose (configs/pretrain/README.md)
-BASELINE_MEAN_P_MPJPE = 124.9
+BASELINE_MEAN_P_MPJPE = 125.3
 
 
 def test_shipped_checkpoint_on_pose2sim():
