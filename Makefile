@@ -12,5 +12,11 @@ install:
 demo: install
 	bash tools/quickstart.sh
 
+# The fast paths run a second time as an AVX2-only CPU would (oneDNN, MKL
+# and ATen capped), so a machine without AVX-512 kernels is covered too.
+AVX2_CAPS := ONEDNN_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2 ATEN_CPU_CAPABILITY=avx2
+FAST_PATH_TESTS := tests/test_models/test_dstformer_fast_paths.py
+
 test: install
 	$(PY) -m pytest tests -q -p no:cacheprovider
+	$(AVX2_CAPS) $(PY) -m pytest $(FAST_PATH_TESTS) -q -p no:cacheprovider

@@ -11,9 +11,10 @@ inference-only copy whose linear layers run from weights prepared once:
   dequantization and bias in one call). CPU only. Fastest; its deviation
   from float32 is reported in ``docs/benchmarks.md``.
 * ``'bf16'``: bfloat16 GEMM inputs with float32 accumulation (oneDNN on
-  CPUs with AVX512-BF16/AMX, cuBLAS on CUDA); the residual stream,
-  LayerNorms and softmax statistics stay float32. More accurate than int8,
-  and only faster where the hardware has bf16 dot products.
+  CPUs where its bf16 kernels exist, plain PyTorch on other CPUs such as
+  AVX2-only ones, cuBLAS on CUDA); the residual stream, LayerNorms and
+  softmax statistics stay float32. More accurate than int8, and only faster
+  where the hardware has bf16 dot products (:func:`bf16_fast_on_cpu`).
 * ``'fp32'``: the float32 model with the prepared-weight forward (equal to
   the original within float32 rounding).
 
@@ -51,7 +52,8 @@ PRECISIONS = ('fp32', 'bf16', 'int8')
 
 __all__ = [
     'PRECISIONS', 'FastDSTformer', 'optimize_for_inference',
-    'cpu_has_vnni', 'int8_available', 'bf16_fast_on_cpu'
+    'cpu_has_vnni', 'int8_available', 'bf16_fast_on_cpu',
+    'onednn_bf16_supported'
 ]
 
 
@@ -73,9 +75,35 @@ def cpu_has_vnni() -> bool:
     return bool(_cpu_flags() & {'avx512_vnni', 'avx_vnni', 'amx_int8'})
 
 
+@functools.lru_cache(maxsize=None)
+def onednn_bf16_supported() -> bool:
+    """Whether oneDNN can run a bfloat16 linear layer on this CPU.
+
+    Probed once with a tiny ``torch.ops.mkldnn._linear_pointwise`` call, so
+    it follows what oneDNN itself allows: it is False on AVX2-only CPUs (no
+    bf16 inner-product kernels) and under ``ONEDNN_MAX_CPU_ISA=AVX2``, which
+    the CPU flags alone do not show.
+
+    Returns:
+        bool: True if the bf16 oneDNN linear ran.
+    """
+    if not (torch.backends.mkldnn.is_available()
+            and hasattr(torch.ops.mkldnn, '_linear_pointwise')):
+        return False
+    x = torch.ones(2, 8, dtype=torch.bfloat16)
+    w = torch.ones(4, 8, dtype=torch.bfloat16)
+    try:
+        y = torch.ops.mkldnn._linear_pointwise(x, w, None, 'none', [], '')
+    except RuntimeError:  # "could not create a primitive descriptor ..."
+        return False
+    return bool(torch.all(y.float() == 8.0))
+
+
 def bf16_fast_on_cpu() -> bool:
-    """Whether the CPU has bf16 dot-product instructions (AVX512-BF16/AMX)."""
-    return bool(_cpu_flags() & {'avx512_bf16', 'amx_bf16'})
+    """Whether bf16 GEMMs run natively here: bf16 dot-product instructions
+    (AVX512-BF16/AMX) that oneDNN is allowed to use."""
+    return (bool(_cpu_flags() & {'avx512_bf16', 'amx_bf16'})
+            and onednn_bf16_supported())
 
 
 def int8_available() -> bool:
@@ -157,8 +185,10 @@ class _PreparedLinear:
 def _bf16_linear(xb: torch.Tensor, weight: torch.Tensor,
                  bias: Optional[torch.Tensor],
                  act: Optional[str]) -> torch.Tensor:
-    """bf16 linear (+ GELU): oneDNN on CPU, cuBLAS elsewhere."""
-    if xb.device.type == 'cpu' and fused_ops_enabled():
+    """bf16 linear (+ GELU): oneDNN on CPUs that have its bf16 kernels,
+    plain PyTorch on other CPUs, cuBLAS on CUDA."""
+    if (xb.device.type == 'cpu' and fused_ops_enabled()
+            and onednn_bf16_supported()):
         return torch.ops.mkldnn._linear_pointwise(
             xb, weight, bias, act or 'none', [], 'none' if act else '')
     y = F.linear(xb, weight, bias)
