@@ -76,7 +76,7 @@ def procrustes_transform(pred: np.ndarray, target: np.ndarray):
 def load_model(args) -> torch.nn.Module:
     """The lifter from the command line (default: the shipped model)."""
     if not (args.checkpoint or args.arch):
-        from mmmotionbert.apis.inferencer import init_lifter
+        from mmmotionbert.apis.inferencers import init_lifter
         return init_lifter(config=args.config)
     sys.path.insert(0, osp.join(ROOT, 'tools', 'deployment'))
     from export_onnx import load_lifter

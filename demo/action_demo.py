@@ -13,7 +13,7 @@ Examples::
     # an official action checkpoint alone (architecture read off it)
     python demo/action_demo.py skeleton.npy --official best_epoch.bin
 
-Inputs: anything :func:`mmmotionbert.apis.keypoint_io.read_keypoints` reads
+Inputs: anything :func:`mmmotionbert.apis.readers.read_keypoints` reads
 (mmpose / AlphaPose / OpenPose json, ``.npz``, ``.npy`` (T, J, 3) or
 (M, T, J, 3) with [x, y, score]), or a pyskl / mmaction2 skeleton ``.pkl``
 (one annotation dict, or the dataset dict / list and ``--index``).
@@ -90,7 +90,7 @@ def load_skeleton(path: str, layout: str, index: int = 0) -> dict:
             scores=data.get('keypoint_score'),
             layout='coco' if layout == 'auto' else layout,
             img_shape=data.get('img_shape'))
-    from mmmotionbert.apis.keypoint_io import read_keypoints
+    from mmmotionbert.apis.readers import read_keypoints
     seq = read_keypoints(path, layout=layout)
     img_shape = None
     if seq.frame_size is not None:

@@ -28,7 +28,7 @@ Writes ``OUT_DIR/<input name>.npz`` (``keypoints_3d`` (P, T, 17, 3) float32,
 rendering ``<name>.mp4`` / ``<name>.gif``. Units: pixels of the input frames
 (depth in the same scale), camera-aligned axes (x right, y down, z away),
 root-relative for root-relative models (see
-``mmmotionbert/apis/inferencer.py``). With ``--mesh-checkpoint`` the npz
+``mmmotionbert/apis/inferencers/``). With ``--mesh-checkpoint`` the npz
 also holds ``vertices`` (P, T, 6890, 3) float32 in the same units, axes and
 root, ``faces``, ``smpl_pose``, ``smpl_betas``, ``mesh_joints_3d`` and
 ``mesh_px_per_mm`` (see ``mmmotionbert/apis/mesh_inference.py``), the json
@@ -44,7 +44,7 @@ import numpy as np
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmmotionbert.apis.keypoint_io import (  # noqa: E402
+from mmmotionbert.apis.readers import (  # noqa: E402
     VIDEO_EXTENSIONS, read_keypoints)
 
 LAYOUT_CHOICES = ('auto', 'h36m', 'coco', 'halpe26', 'alphapose', 'body25',
@@ -235,8 +235,8 @@ def build_mesh_inferencer(args, progress: bool):
     Built before lifting, so a missing SMPL file or a checkpoint that is
     not a mesh model stops the demo at once.
     """
-    from mmmotionbert.apis.mesh_inference import (DEFAULT_SMPL_DIR,
-                                                  MeshInferencer)
+    from mmmotionbert.apis.inferencers import (DEFAULT_SMPL_DIR,
+                                               MeshInferencer)
     if not args.mesh_checkpoint:
         given = [flag for flag, value in (
             ('--mesh-config', args.mesh_config),
@@ -265,8 +265,8 @@ def build_mesh_inferencer(args, progress: bool):
 def main(argv=None) -> dict:
     """Run the demo; returns the printed numbers as a dict."""
     args = parse_args(argv)
-    from mmmotionbert.apis.inferencer import (MotionLifterInferencer,
-                                              StreamingLifter)
+    from mmmotionbert.apis.inferencers import (MotionLifterInferencer,
+                                               StreamingLifter)
     progress = not args.no_progress
     if args.threads:
         import torch

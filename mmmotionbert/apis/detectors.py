@@ -24,7 +24,8 @@ from typing import Callable, Dict, List, Optional
 
 import numpy as np
 
-from .keypoint_io import Instance, KeypointSequence, sequence_from_frames
+from mmmotionbert.structures import Instance, KeypointSequence
+from .readers import sequence_from_frames
 
 __all__ = [
     'DETECTORS', 'register_detector', 'build_detector',
@@ -156,7 +157,7 @@ class MMPoseDetector:
             det_cat_ids=det_cat_ids,
             device=device)
         if layout is None:
-            from .keypoint_io import _layout_from_meta
+            from .readers.json_reader import _layout_from_meta
             meta = getattr(self._inferencer.inferencer.model, 'dataset_meta',
                            None)
             layout = _layout_from_meta(meta) or 'auto'

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from mmmotionbert.apis.inferencer import MotionLifterInferencer
-from mmmotionbert.apis.keypoint_io import KeypointFormatError
+from mmmotionbert.apis.inferencers import MotionLifterInferencer
+from mmmotionbert.structures import KeypointFormatError
 from ..conftest import REPO_ROOT, official_fixture
 from .conftest import coco_motion, to_layout
 from .test_keypoint_io import _openpose_folder
@@ -50,7 +50,7 @@ def _frames_of(path):
 
 @pytest.mark.parametrize('ext', ['gif', 'mp4'])
 def test_renderer_writes_changing_frames(tmp_path, tiny_lifter, ext):
-    from mmmotionbert.apis.keypoint_io import KeypointSequence
+    from mmmotionbert.structures import KeypointSequence
     from mmmotionbert.visualization import render_lift_result
     kp, sc = to_layout(*coco_motion(6), 'coco')
     kp = kp + np.arange(6)[:, None, None] * 15.0  # visible motion

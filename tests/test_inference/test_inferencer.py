@@ -5,11 +5,11 @@ import pytest
 import torch
 from torch import nn
 
-from mmmotionbert.apis import inferencer as inf_mod
-from mmmotionbert.apis.inferencer import (MotionLifterInferencer,
-                                          StreamingLifter, blend_weights,
-                                          sliding_windows)
-from mmmotionbert.apis.keypoint_io import KeypointSequence
+from mmmotionbert.apis.inferencers import (MotionLifterInferencer,
+                                           StreamingLifter, blend_weights,
+                                           sliding_windows)
+from mmmotionbert.apis.inferencers import model_files as inf_mod
+from mmmotionbert.structures import KeypointSequence
 from mmmotionbert.datasets.crop_scale import crop_scale
 from ..conftest import official_fixture
 from .conftest import coco_motion, to_layout

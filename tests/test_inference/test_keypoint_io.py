@@ -6,8 +6,8 @@ import os
 import numpy as np
 import pytest
 
-from mmmotionbert.apis.keypoint_io import (KeypointFormatError,
-                                           read_keypoints, simple_track)
+from mmmotionbert.apis.readers import KeypointFormatError, read_keypoints
+from mmmotionbert.apis.tracking import simple_track
 from mmmotionbert.utils.keypoints import coco_to_h36m, convert_keypoints
 from .conftest import coco_motion, to_layout
 

@@ -9,7 +9,7 @@ import torch
 from mmengine.config import Config
 
 from mmmotionbert.apis import KeypointSequence, MeshInferencer
-from mmmotionbert.apis.mesh_inference import flip_rotmat, init_mesh_model
+from mmmotionbert.apis.inferencers import flip_rotmat, init_mesh_model
 from mmmotionbert.datasets.crop_scale import crop_scale
 from mmmotionbert.registry import MODELS
 from mmmotionbert.utils.smpl import (MissingSMPLAssetError,

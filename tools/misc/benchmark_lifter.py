@@ -54,7 +54,7 @@ def parse_args(argv=None):
 
 
 def build(args):
-    from mmmotionbert.apis.inferencer import MotionLifterInferencer
+    from mmmotionbert.apis.inferencers import MotionLifterInferencer
     kwargs = dict(flip_test=not args.no_flip, clip_len=args.clip_len,
                   progress=False)
     if args.arch:
@@ -77,8 +77,8 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     from lift_2d_to_3d import _resolve_pose2sim, pose2sim_score
 
-    from mmmotionbert.apis.inferencer import StreamingLifter
-    from mmmotionbert.apis.keypoint_io import read_keypoints
+    from mmmotionbert.apis.inferencers import StreamingLifter
+    from mmmotionbert.apis.readers import read_keypoints
     inf, name = build(args)
     params = sum(p.numel() for p in inf.model.parameters())
     print(f'model: {name}, {params / 1e6:.2f}M params, clip_len '
