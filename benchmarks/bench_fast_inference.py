@@ -5,7 +5,7 @@ Lifts the Pose2Sim demo (real OpenPose detections, 4 cameras x 100 frames,
 ``pip install --no-deps pose2sim==0.4.15``) with a trained lifter in
 float32 and with each opt-in fast precision of
 :func:`mmmotionbert.apis.fast_inference.optimize_for_inference`, the way
-:func:`~mmmotionbert.evaluation.functional.evaluate_pose2sim` does
+:func:`~mmmotionbert.apis.pose2sim_eval.evaluate_pose2sim` does
 (each window ``crop_scale``-normalised by its own box, windows of the
 model's ``maxlen``, flip test), and reports per precision:
 
@@ -112,7 +112,7 @@ def main(argv=None) -> Dict:
                                                   optimize_for_inference)
     from mmmotionbert.datasets.pose2sim_demo import load_pose2sim_demo
     from mmmotionbert.evaluation.functional.errors import p_mpjpe
-    from mmmotionbert.evaluation.functional.pose2sim_eval import (
+    from mmmotionbert.apis.pose2sim_eval import (
         lift_sequence, model_clip_len)
     precisions = args.precisions
     if precisions is None:

@@ -19,11 +19,12 @@ from .inferencers import (BaseMotionInferencer, MeshInferencer,
 from .readers import read_keypoints
 from .tracking import PoseTracker
 from .official import load_official_model
+from .pose2sim_eval import evaluate_pose2sim
 
 __all__ = [
     'load_official_model', 'init_action_model', 'inference_action',
     'MotionLifterInferencer', 'StreamingLifter', 'LiftResult', 'init_lifter',
     'KeypointSequence', 'read_keypoints', 'optimize_for_inference',
     'MeshInferencer', 'MeshResult', 'init_mesh_model', 'BaseMotionInferencer',
-    'PoseTracker'
+    'PoseTracker', 'evaluate_pose2sim'
 ]

@@ -10,8 +10,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from mmmotionbert.evaluation.functional import (lift_sequence,
-                                                model_clip_len)
+from mmmotionbert.apis.pose2sim_eval import lift_sequence, model_clip_len
 from mmmotionbert.registry import MODELS
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

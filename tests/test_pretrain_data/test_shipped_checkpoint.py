@@ -24,7 +24,7 @@ def test_shipped_checkpoint_on_pose2sim():
     from mmengine.config import Config
     from mmengine.runner import load_checkpoint
 
-    from mmmotionbert.evaluation.functional import evaluate_pose2sim
+    from mmmotionbert.apis.pose2sim_eval import evaluate_pose2sim
     from mmmotionbert.registry import MODELS
     cfg = Config.fromfile(str(CONFIG))
     model = MODELS.build(cfg.model)

@@ -145,7 +145,7 @@ def load_model(args: argparse.Namespace) -> Tuple[nn.Module, str]:
 def main(argv=None) -> dict:
     """Run the evaluation and print one JSON object."""
     args = parse_args(argv)
-    from mmmotionbert.evaluation.functional.pose2sim_eval import (
+    from mmmotionbert.apis.pose2sim_eval import (
         evaluate_pose2sim, mean_training_pose)
     try:
         model, how = load_model(args)

@@ -2,11 +2,9 @@
 """Functional (numpy) 3D pose error measures."""
 from .errors import mpjpe, p_mpjpe
 from .h36m_eval import OFFICIAL_BLOCK_LIST, denormalize_h36m, evaluate_h36m
-from .pose2sim_eval import (evaluate_pose2sim, lift_sequence,
-                            mean_training_pose, model_clip_len)
+from .pose2sim_eval import pose2sim_errors
 
 __all__ = [
     'mpjpe', 'p_mpjpe', 'OFFICIAL_BLOCK_LIST', 'denormalize_h36m',
-    'evaluate_h36m', 'evaluate_pose2sim', 'lift_sequence',
-    'mean_training_pose', 'model_clip_len'
+    'evaluate_h36m', 'pose2sim_errors'
 ]

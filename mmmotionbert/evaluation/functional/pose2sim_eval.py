@@ -1,252 +1,60 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
-"""Real-data evaluation of a 2D -> 3D lifter on the Pose2Sim demo.
+"""Errors of 3D predictions on the Pose2Sim demo (judges outputs only).
 
-Each camera's 100-frame sequence of real OpenPose detections is lifted in
-overlapping windows of the model's ``maxlen`` frames with flip test, exactly
-as the in-the-wild inferencer does: each window is normalised by its own
-``crop_scale`` box (missing keypoints all zeros, as training masks them) and
-its prediction scaled back to pixels before the windows are blended
-(``normalization='sequence'``: one box for the whole sequence, the official
-``infer_wild.py``). The result is compared per frame with
-the triangulated markers (H36M-17, mm) by P-MPJPE (similarity Procrustes:
-scale, rotation, translation, so the prediction's units and camera frame do
-not matter). A constant baseline -- the mean training pose of the mocap
-cache, Procrustes-aligned the same way -- tells how much the model adds
-(about 130 mm on this demo with the DeepMimic cache).
+Per camera, predictions (T, 17, 3) in any units and camera frame are
+compared with the triangulated markers (H36M-17, metres) by P-MPJPE
+(similarity Procrustes: scale, rotation, translation), next to a constant
+baseline pose aligned the same way. Lifting the demo with a model is
+:func:`mmmotionbert.apis.pose2sim_eval.evaluate_pose2sim`.
+
+May import: numpy and :mod:`.errors`; never ``apis`` or ``datasets``.
 """
-from typing import Dict, Optional, Sequence
+from typing import Dict, Mapping, Optional
 
 import numpy as np
-import torch
-from torch import nn
 
-from mmmotionbert.utils.keypoints import flip_h36m
 from .errors import p_mpjpe
 
-__all__ = [
-    'model_clip_len', 'lift_sequence', 'mean_training_pose',
-    'evaluate_pose2sim'
-]
+__all__ = ['pose2sim_errors']
 
 
-def model_clip_len(model: nn.Module, default: int = 243) -> int:
-    """Longest clip a model takes: the first ``maxlen`` attribute found.
-
-    Args:
-        model (nn.Module): Model (e.g. ``MBPoseLifter`` or ``MBDSTformer``).
-        default (int): Used when no module has ``maxlen``.
-
-    Returns:
-        int: Frames per window.
-    """
-    for module in model.modules():
-        maxlen = getattr(module, 'maxlen', None)
-        if isinstance(maxlen, int) and maxlen > 0:
-            return maxlen
-    return default
-
-
-def _forward(model: nn.Module, x: np.ndarray, device) -> np.ndarray:
-    """Model output (T, 17, 3) for one (T, 17, 3) window."""
-    inp = torch.as_tensor(x, dtype=torch.float32, device=device)[None]
-    out = model(inp)
-    if isinstance(out, (list, tuple)):
-        out = out[0]
-    if not isinstance(out, torch.Tensor) or out.shape[-2:] != (17, 3):
-        raise ValueError('the model must map (1, T, 17, 3) to (1, T, 17, 3), '
-                         f'got {type(out).__name__} '
-                         f'{tuple(getattr(out, "shape", ()))}')
-    return out.reshape(x.shape[0], 17, 3).detach().float().cpu().numpy()
-
-
-@torch.no_grad()
-def lift_sequence(model: nn.Module,
-                  keypoints: np.ndarray,
-                  clip_len: Optional[int] = None,
-                  flip: bool = True,
-                  device: Optional[torch.device] = None,
-                  overlap: Optional[int] = None,
-                  per_window: bool = False) -> np.ndarray:
-    """Lift a 2D sequence of any length, window by window.
-
-    Overlapping windows of ``clip_len`` frames cover the sequence (the last
-    one ends at the sequence's end) and are cross-faded with the triangular
-    weights of the in-the-wild inferencer
-    (:func:`~mmmotionbert.apis.inferencer.sliding_windows`,
-    :func:`~mmmotionbert.apis.inferencer.blend_weights`); ``overlap=0``
-    tiles the sequence instead, the last remainder being predicted from the
-    final full window. With ``flip`` the prediction is averaged with the
-    flipped-back prediction of the mirrored input. With ``per_window`` the
-    input is in pixels and each window is ``crop_scale``-normalised by its
-    own box (:func:`~mmmotionbert.apis.inferencer.normalize_clip`) and its
-    prediction multiplied by half the box side, as the in-the-wild
-    inferencer's default ``normalization='window'`` does.
+def pose2sim_errors(joints_3d: np.ndarray,
+                    keypoints_2d: Mapping[str, np.ndarray],
+                    predictions: Optional[Mapping[str, np.ndarray]] = None,
+                    mean_pose: Optional[np.ndarray] = None) -> Dict:
+    """P-MPJPE per camera of predictions and of a constant baseline pose.
 
     Args:
-        model (nn.Module): Maps (1, T, 17, 3) to (1, T, 17, 3); called in
-            eval mode.
-        keypoints (np.ndarray): (T, 17, 3) normalised ``[x, y, conf]``, or
-            pixel ``[x, y, score]`` with ``per_window``.
-        clip_len (int, optional): Window length. Defaults to
-            :func:`model_clip_len`.
-        flip (bool): Flip test. Defaults to True.
-        device (torch.device, optional): Defaults to the model's.
-        overlap (int, optional): Frames shared by neighbouring windows.
-            Defaults to ``clip_len // 2`` (as the in-the-wild inferencer).
-        per_window (bool): Normalise every window by its own box (input in
-            pixels, output in pixel units). Defaults to False.
+        joints_3d (np.ndarray): (T, 17, 3) ground-truth joints, metres.
+        keypoints_2d (Mapping[str, np.ndarray]): Camera -> (T, 17, 3) 2D
+            input ``[x, y, score]`` (its missing joints are counted).
+        predictions (Mapping[str, np.ndarray], optional): Camera ->
+            (T, 17, 3) prediction, any units.
+        mean_pose (np.ndarray, optional): (17, 3) baseline pose, metres.
 
     Returns:
-        np.ndarray: (T, 17, 3) float32 predictions.
-
-    Raises:
-        ValueError: On a bad shape, or (``per_window``) a window with fewer
-            than 4 detected joints.
+        dict: ``cameras`` (per camera ``num_frames``,
+        ``missing_keypoints`` and, when computed, ``p_mpjpe_mm`` and
+        ``baseline_p_mpjpe_mm``) and the camera means ``p_mpjpe_mm`` and
+        ``baseline_p_mpjpe_mm`` (None when not computed).
     """
-    from mmmotionbert.apis.inferencer import (blend_weights, normalize_clip,
-                                              sliding_windows)
-    keypoints = np.asarray(keypoints, dtype=np.float32)
-    if keypoints.ndim != 3 or keypoints.shape[1:] != (17, 3):
-        raise ValueError(f'keypoints must be (T, 17, 3), got '
-                         f'{keypoints.shape}')
-    clip_len = int(clip_len or model_clip_len(model))
-    if device is None:
-        param = next(model.parameters(), None)
-        device = param.device if param is not None else torch.device('cpu')
-    was_training = model.training
-    model.eval()
-    overlap = clip_len // 2 if overlap is None else int(overlap)
-    total = len(keypoints)
-
-    def predict(window: np.ndarray) -> np.ndarray:
-        to_pixels = 1.0
-        if per_window:
-            window, box = normalize_clip(window)
-            if box is None:
-                raise ValueError('a window has fewer than 4 detected joints; '
-                                 'cannot normalise it')
-            to_pixels = box[1] / 2.0  # half the box side, as the inferencer
-        pred = _forward(model, window, device)
-        if flip:
-            pred_f = _forward(model, flip_h36m(window), device)
-            pred = (pred + flip_h36m(pred_f)) / 2
-        return pred * to_pixels
-
-    try:
-        if overlap == 0:
-            out = np.zeros(keypoints.shape, dtype=np.float32)
-            for start in range(0, total, clip_len):
-                end = min(start + clip_len, total)
-                first = max(0, end - clip_len)  # full window when possible
-                out[start:end] = predict(keypoints[first:end])[start - first:]
-            return out
-        acc = np.zeros(keypoints.shape, dtype=np.float64)
-        weight = np.zeros((total, 1, 1), dtype=np.float64)
-        for start, stop in sliding_windows(total, clip_len, overlap):
-            w = blend_weights(stop - start)[:, None, None]
-            acc[start:stop] += w * predict(keypoints[start:stop])
-            weight[start:stop] += w
-        return (acc / weight).astype(np.float32)
-    finally:
-        model.train(was_training)
-
-
-def mean_training_pose(data_file: Optional[str] = None) -> np.ndarray:
-    """Mean root-relative pose (metres) of a mocap cache, heading-aligned.
-
-    Args:
-        data_file (str, optional): Cache ``.npz``. Defaults to the pybullet
-            DeepMimic cache.
-
-    Returns:
-        np.ndarray: (17, 3) pose.
-    """
-    from mmmotionbert.datasets.mocap.pybullet_fk import load_mocap_cache
-    from mmmotionbert.datasets.mocap_dataset import canonical_mean_pose
-    return canonical_mean_pose(
-        list(load_mocap_cache(data_file)['joints'].values()))
-
-
-def evaluate_pose2sim(model: Optional[nn.Module],
-                      demo: Optional[Dict] = None,
-                      mean_pose: Optional[np.ndarray] = None,
-                      clip_len: Optional[int] = None,
-                      flip: bool = True,
-                      scale_range: Sequence[float] = (1.0, 1.0),
-                      device: Optional[torch.device] = None,
-                      baseline: bool = True,
-                      overlap: Optional[int] = None,
-                      normalization: str = 'window') -> Dict:
-    """P-MPJPE of a lifter (and the mean-pose baseline) on the Pose2Sim demo.
-
-    Args:
-        model (nn.Module, optional): Lifter mapping (1, T, 17, 3) normalised
-            input to (1, T, 17, 3); None evaluates only the baseline.
-        demo (dict, optional): :func:`~mmmotionbert.datasets.pose2sim_demo.
-            load_pose2sim_demo` output. Defaults to loading it.
-        mean_pose (np.ndarray, optional): (17, 3) baseline pose (metres).
-            Defaults to :func:`mean_training_pose` of the DeepMimic cache;
-            the baseline is skipped when that cache is missing.
-        clip_len (int, optional): Window length. Defaults to the model's.
-        flip (bool): Flip test. Defaults to True.
-        scale_range (Sequence[float]): ``crop_scale`` ratio with
-            ``normalization='sequence'``. Defaults to ``(1, 1)``.
-        device (torch.device, optional): Inference device.
-        baseline (bool): Compute the mean-pose baseline. Defaults to True.
-        overlap (int, optional): Frames shared by neighbouring windows
-            (see :func:`lift_sequence`); 0 tiles. Defaults to
-            ``clip_len // 2``.
-        normalization (str): ``'window'`` (each window by its own
-            ``crop_scale`` box, the in-the-wild inferencer's default) or
-            ``'sequence'`` (one box per sequence, the official
-            ``infer_wild.py``). Defaults to ``'window'``.
-
-    Returns:
-        dict: ``cameras`` (per camera ``p_mpjpe_mm``,
-        ``baseline_p_mpjpe_mm``, ``num_frames``, ``missing_keypoints``),
-        the camera means ``p_mpjpe_mm`` and ``baseline_p_mpjpe_mm`` (None
-        when not computed), ``clip_len``, ``overlap``, ``normalization``
-        and ``flip``.
-    """
-    from mmmotionbert.datasets.crop_scale import crop_scale
-    if normalization not in ('window', 'sequence'):
-        raise ValueError("normalization must be 'window' or 'sequence', "
-                         f'got {normalization!r}')
-    if demo is None:
-        from mmmotionbert.datasets.pose2sim_demo import load_pose2sim_demo
-        demo = load_pose2sim_demo()
-    if not baseline:
-        mean_pose = None
-    elif mean_pose is None:
-        try:
-            mean_pose = mean_training_pose()
-        except FileNotFoundError:
-            mean_pose = None
-    gt_mm = np.asarray(demo['joints_3d'], dtype=np.float64) * 1000.0
-    if model is not None:
-        clip_len = int(clip_len or model_clip_len(model))
+    gt_mm = np.asarray(joints_3d, dtype=np.float64) * 1000.0
     cameras = {}
-    for cam, kpts in demo['keypoints_2d'].items():
+    for cam, kpts in keypoints_2d.items():
         entry = dict(
             num_frames=int(len(kpts)),
             missing_keypoints=int((kpts[..., 2] == 0).sum()))
-        if model is not None:
-            if normalization == 'window':
-                pred = lift_sequence(model, kpts, clip_len, flip, device,
-                                     overlap, per_window=True)
-            else:
-                norm = crop_scale(kpts, scale_range, clip=True,
-                                  zero_invalid=True)
-                pred = lift_sequence(model, norm, clip_len, flip, device,
-                                     overlap)
+        if predictions is not None:
+            pred = np.asarray(predictions[cam])
             entry['p_mpjpe_mm'] = float(
                 np.mean(p_mpjpe(pred.astype(np.float64), gt_mm)))
         if mean_pose is not None:
             const = np.repeat(
-                np.asarray(mean_pose, np.float64)[None] * 1000.0, len(gt_mm),
+                np.asarray(mean_pose, np.float64)[None] * 1000.0,
+                len(gt_mm),
                 axis=0)
-            entry['baseline_p_mpjpe_mm'] = float(np.mean(
-                p_mpjpe(const, gt_mm)))
+            entry['baseline_p_mpjpe_mm'] = float(
+                np.mean(p_mpjpe(const, gt_mm)))
         cameras[cam] = entry
 
     def average(key):
@@ -256,9 +64,4 @@ def evaluate_pose2sim(model: Optional[nn.Module],
     return dict(
         cameras=cameras,
         p_mpjpe_mm=average('p_mpjpe_mm'),
-        baseline_p_mpjpe_mm=average('baseline_p_mpjpe_mm'),
-        clip_len=clip_len,
-        overlap=None if model is None else (
-            clip_len // 2 if overlap is None else int(overlap)),
-        normalization=normalization,
-        flip=bool(flip))
+        baseline_p_mpjpe_mm=average('baseline_p_mpjpe_mm'))
