@@ -1,6 +1,6 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
-"""The layers import only downwards: metrics judge outputs, containers
-depend on nothing above them."""
+"""The layers import only downwards (docs/architecture.md): metrics judge
+outputs, containers depend on nothing above them."""
 import ast
 import os.path as osp
 from pathlib import Path
@@ -28,11 +28,17 @@ def _imports(path: Path):
     return out
 
 
-@pytest.mark.parametrize('layer, forbidden', [
-    ('evaluation', ('mmmotionbert.apis', 'mmmotionbert.datasets')),
-    ('structures', ('mmmotionbert.apis', 'mmmotionbert.models',
-                    'mmmotionbert.datasets', 'mmmotionbert.evaluation')),
-])
+@pytest.mark.parametrize(
+    'layer, forbidden',
+    [('evaluation', ('mmmotionbert.apis', 'mmmotionbert.datasets')),
+     ('structures', ('mmmotionbert.apis', 'mmmotionbert.models',
+                     'mmmotionbert.datasets', 'mmmotionbert.evaluation')),
+     ('models', ('mmmotionbert.apis', 'mmmotionbert.datasets')),
+     ('datasets', ('mmmotionbert.apis', )),
+     ('visualization', ('mmmotionbert.apis', )),
+     ('utils', ('mmmotionbert.apis', 'mmmotionbert.models',
+                'mmmotionbert.datasets', 'mmmotionbert.evaluation',
+                'mmmotionbert.structures'))])
 def test_layer_does_not_import_upwards(layer, forbidden):
     files = sorted((PKG / layer).rglob('*.py'))
     assert files
