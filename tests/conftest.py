@@ -6,7 +6,10 @@ to the repository (generated from the official MotionBERT code); tests that
 need them skip with a clear reason when that folder is absent.
 """
 import os
+import subprocess
+import sys
 from pathlib import Path
+from typing import Optional, Sequence
 
 # The test models are tiny: one thread per process is as fast as two and does
 # not collapse when the machine is busy (OpenMP threads spin-wait for each
@@ -21,6 +24,31 @@ torch.set_num_threads(int(os.environ['OMP_NUM_THREADS']))
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = REPO_ROOT.parent / 'shared' / 'fixtures' / 'official_parity'
+
+
+def run_tool(args: Sequence[str],
+             cwd: Optional[os.PathLike] = None,
+             timeout: int = 300) -> str:
+    """Run ``python ARGS`` (a tool or demo script) and return its log.
+
+    Args:
+        args (Sequence[str]): Script path and its arguments.
+        cwd (PathLike, optional): Working folder; the repository root by
+            default.
+        timeout (int): Seconds before the run fails. Defaults to 300.
+
+    Returns:
+        str: stdout followed by stderr. The test fails with the last 4000
+        characters of it when the exit code is not 0.
+    """
+    proc = subprocess.run([sys.executable] + [str(a) for a in args],
+                          cwd=str(cwd or REPO_ROOT),
+                          capture_output=True,
+                          text=True,
+                          timeout=timeout)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log[-4000:]
+    return log
 
 
 def official_fixture(name: str) -> Path:

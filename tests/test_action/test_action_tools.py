@@ -4,11 +4,9 @@ mmaction2's runner on generated skeleton pickles, the inference API and the
 demo."""
 import glob
 import json
-import os
 import pickle
 import re
 import runpy
-import subprocess
 import sys
 
 import numpy as np
@@ -17,25 +15,12 @@ import torch
 
 from mmmotionbert.apis import inference_action, init_action_model
 from tests.conftest import REPO_ROOT
+from ..conftest import run_tool
 
 CONFIG = 'configs/action/mb-tiny_dstformer-16frm_synthetic-ntu.py'
 ONESHOT = 'configs/action/mb-tiny_dstformer-16frm_synthetic-ntu-oneshot.py'
 
 
-def _run(args, timeout=300):
-    # one thread: tiny models gain nothing from more, and a busy machine
-    # makes OpenMP spin-waiting expensive
-    env = dict(os.environ, OMP_NUM_THREADS='1', MKL_NUM_THREADS='1')
-    proc = subprocess.run(
-        [sys.executable] + args,
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout)
-    log = proc.stdout + proc.stderr
-    assert proc.returncode == 0, log[-4000:]
-    return log
 
 
 def _records(work_dir):
@@ -47,7 +32,7 @@ def _records(work_dir):
 @pytest.fixture(scope='module')
 def trained(ntu_pkl, tmp_path_factory):
     work_dir = tmp_path_factory.mktemp('action_train')
-    _run([
+    run_tool([
         'tools/train.py', CONFIG, '--work-dir',
         str(work_dir), '--cfg-options'
     ] + [
@@ -74,7 +59,7 @@ def test_train_lowers_loss_and_keeps_best(trained):
 def test_test_tool_dumps_predictions(trained, ntu_pkl, tmp_path):
     ckpt = glob.glob(f'{trained}/best_acc_top1_epoch_*.pth')[0]
     out = tmp_path / 'preds.pkl'
-    log = _run([
+    log = run_tool([
         'tools/test.py', CONFIG, ckpt, '--work-dir',
         str(tmp_path / 'test'), '--out',
         str(out), '--cfg-options',
@@ -138,7 +123,7 @@ def test_test_tool_dumps_predictions(trained, ntu_pkl, tmp_path):
 
 def test_oneshot_train_and_evaluate(ntu_pkl, oneshot_pkl, tmp_path):
     work_dir = tmp_path / 'oneshot'
-    _run([
+    run_tool([
         'tools/train.py', ONESHOT, '--work-dir',
         str(work_dir), '--cfg-options',
         f'train_dataloader.dataset.ann_file={ntu_pkl}',

@@ -1,6 +1,5 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
 """MBH36MDataset: items, flip augmentation, collation, registry."""
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,10 +9,9 @@ from mmengine.dataset import default_collate
 from mmmotionbert.datasets import MBH36MDataset
 from mmmotionbert.registry import DATASETS
 from mmmotionbert.utils.keypoints import flip_h36m
+from ..conftest import FIXTURES as PARITY_FIXTURES
 
-FIXTURES = (
-    Path(__file__).resolve().parents[2].parent / 'shared' / 'fixtures' /
-    'official_parity' / 'h36m_eval')
+FIXTURES = PARITY_FIXTURES / 'h36m_eval'
 DATA_PKL = FIXTURES / 'h36m_sh_conf_cam_source_final_synthetic.pkl'
 pytestmark = pytest.mark.skipif(
     not DATA_PKL.is_file(), reason='official parity fixture not available')

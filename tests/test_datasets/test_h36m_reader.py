@@ -2,17 +2,15 @@
 """H36MReader: parity with the official DataReaderH36M and clear errors."""
 import copy
 import pickle
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from mmmotionbert.datasets.h36m_reader import (H36MReader, load_h36m_pkl,
                                                resample_indices, split_clips)
+from ..conftest import FIXTURES as PARITY_FIXTURES
 
-FIXTURES = (
-    Path(__file__).resolve().parents[2].parent / 'shared' / 'fixtures' /
-    'official_parity' / 'h36m_eval')
+FIXTURES = PARITY_FIXTURES / 'h36m_eval'
 DATA_PKL = FIXTURES / 'h36m_sh_conf_cam_source_final_synthetic.pkl'
 needs_fixture = pytest.mark.skipif(
     not DATA_PKL.is_file(), reason='official parity fixture not available')

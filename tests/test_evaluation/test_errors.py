@@ -1,16 +1,14 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
 """Parity of MPJPE / P-MPJPE with the official numpy implementation."""
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
 from mmmotionbert.evaluation.functional import mpjpe, p_mpjpe
+from ..conftest import FIXTURES as PARITY_FIXTURES
 
-FIXTURE_DIR = (
-    Path(__file__).resolve().parents[2].parent / 'shared' / 'fixtures' /
-    'official_parity')
+FIXTURE_DIR = PARITY_FIXTURES
 
 
 @pytest.fixture(scope='module')

@@ -16,10 +16,10 @@ from mmmotionbert.evaluation import MBH36MMetric
 from mmmotionbert.evaluation.functional import evaluate_h36m
 from mmmotionbert.evaluation.functional.h36m_eval import \
     accumulate_frame_errors
+from ..conftest import FIXTURES as PARITY_FIXTURES
 
 REPO = Path(__file__).resolve().parents[2]
-FIXTURES = (
-    REPO.parent / 'shared' / 'fixtures' / 'official_parity' / 'h36m_eval')
+FIXTURES = PARITY_FIXTURES / 'h36m_eval'
 DATA_PKL = FIXTURES / 'h36m_sh_conf_cam_source_final_synthetic.pkl'
 TOOL = REPO / 'tools' / 'misc' / 'eval_h36m_predictions.py'
 ATOL = 1e-3  # mm

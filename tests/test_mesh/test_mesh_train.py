@@ -10,8 +10,6 @@ import glob
 import json
 import os
 import os.path as osp
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -23,21 +21,12 @@ from mmmotionbert.datasets.synthetic_mesh import write_synthetic_mesh_data
 from mmmotionbert.evaluation.metrics import MBMeshMetric
 from mmmotionbert.registry import DATASETS, MODELS
 from tests.conftest import REPO_ROOT
+from ..conftest import run_tool
 
 CONFIG = str(REPO_ROOT /
              'configs/mesh/mb-tiny_dstformer-8frm_synthetic-mesh.py')
 
 
-def _run(args, cwd, timeout=300):
-    proc = subprocess.run(
-        [sys.executable] + args,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout)
-    log = proc.stdout + proc.stderr
-    assert proc.returncode == 0, log[-4000:]
-    return log
 
 
 def test_train_mixes_sources_and_checkpoint_reproduces_val(
@@ -56,7 +45,7 @@ def test_train_mixes_sources_and_checkpoint_reproduces_val(
         frames=(16, 16),
         body=smpl_body)
     work_dir = tmp_path / 'work'
-    _run([
+    run_tool([
         str(REPO_ROOT / 'tools/train.py'), CONFIG, '--work-dir',
         str(work_dir), '--cfg-options', 'train_cfg.max_epochs=2',
         'train_cfg.val_interval=2', 'default_hooks.logger.interval=1',

@@ -1,6 +1,5 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
 """Parity of MotionBERT's losses with the official implementation."""
-from pathlib import Path
 
 import pytest
 import torch
@@ -9,10 +8,9 @@ from mmmotionbert.models.losses import (MBPose2DLoss, MBPoseLoss, MBSupConLoss,
                                         supcon_loss)
 from mmmotionbert.models.losses import pose_losses as PL
 from mmmotionbert.utils.keypoints import H36M_BONES
+from ..conftest import FIXTURES as PARITY_FIXTURES
 
-FIXTURE_DIR = (
-    Path(__file__).resolve().parents[2].parent / 'shared' / 'fixtures' /
-    'official_parity')
+FIXTURE_DIR = PARITY_FIXTURES
 POSE_FUNCTIONS = ('loss_mpjpe', 'weighted_mpjpe', 'loss_2d_weighted',
                   'n_mpjpe', 'loss_velocity', 'loss_joint', 'get_limb_lens',
                   'loss_limb_var', 'loss_limb_gt', 'get_angles', 'loss_angle',

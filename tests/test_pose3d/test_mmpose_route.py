@@ -12,7 +12,6 @@ import importlib.util
 import json
 import pickle
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -20,10 +19,10 @@ import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
+from ..conftest import run_tool
+from ..conftest import FIXTURES as PARITY_FIXTURES
 
-FIXTURES = (
-    Path(__file__).resolve().parents[2].parent / 'shared' / 'fixtures' /
-    'official_parity')
+FIXTURES = PARITY_FIXTURES
 H36M_EVAL = FIXTURES / 'h36m_eval'
 PKL = H36M_EVAL / 'h36m_sh_conf_cam_source_final_synthetic.pkl'
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -85,16 +84,6 @@ def _cli_options(root: Path) -> list:
     return [f'{k}={v}' for k, v in _options(root).items()]
 
 
-def _run(args, timeout=300) -> str:
-    proc = subprocess.run(
-        [sys.executable] + args,
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout)
-    log = proc.stdout + proc.stderr
-    assert proc.returncode == 0, log[-4000:]
-    return log
 
 
 def _call_tool(script: str, args: list, capsys=None):
@@ -354,7 +343,7 @@ def test_train_and_test_tools(data_root, official_clips, tmp_path, capsys):
     checkpoint gives the official model's errors (metres)."""
     _need(FIXTURES / 'dstformer.pt')
     work = tmp_path / 'train'
-    log = _run([
+    log = run_tool([
         'tools/train.py', CONFIG, '--work-dir',
         str(work), '--cfg-options', *_cli_options(data_root),
         'train_cfg.max_epochs=1', 'train_cfg.val_interval=2',
@@ -370,7 +359,7 @@ def test_train_and_test_tools(data_root, official_clips, tmp_path, capsys):
     out = _call_tool('tools/convert_official_checkpoint.py',
                      [str(src), str(dst), '--layout', 'mmpose-head'], capsys)
     assert 'embedding_size=128' in out
-    log = _run([
+    log = run_tool([
         'tools/test.py', CONFIG,
         str(dst), '--work-dir',
         str(tmp_path / 'test'), '--cfg-options', *_cli_options(data_root)

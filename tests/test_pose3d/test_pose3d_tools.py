@@ -6,25 +6,18 @@ Runs on the synthetic official-format H36M pkl of the parity fixtures.
 import glob
 import json
 import re
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 import torch
 
 from mmmotionbert.apis import load_official_model
-from tests.conftest import REPO_ROOT, official_fixture
+from tests.conftest import official_fixture
+from ..conftest import run_tool
 
 CONFIG = 'configs/pose3d/mb-tiny_dstformer-27frm_synthetic-h36m.py'
 
 
-def _run(args, timeout=300):
-    proc = subprocess.run([sys.executable] + args, cwd=REPO_ROOT,
-                          capture_output=True, text=True, timeout=timeout)
-    log = proc.stdout + proc.stderr
-    assert proc.returncode == 0, log[-4000:]
-    return log
 
 
 def _data_options(pkl):
@@ -36,7 +29,7 @@ def _data_options(pkl):
 def test_train_on_fixture_lowers_loss_and_keeps_best(tmp_path):
     pkl = official_fixture('h36m_eval/h36m_sh_conf_cam_source_final_synthetic.pkl')
     work_dir = tmp_path / 'train'
-    _run(['tools/train.py', CONFIG, '--work-dir', str(work_dir),
+    run_tool(['tools/train.py', CONFIG, '--work-dir', str(work_dir),
           '--cfg-options', *_data_options(pkl), 'train_cfg.max_epochs=12',
           'train_cfg.val_interval=4', 'default_hooks.logger.interval=1'])
     scalars = glob.glob(f'{work_dir}/*/vis_data/scalars.json')
@@ -64,7 +57,7 @@ def _official_eval_numbers(fx, tmp_path):
     pred_file = tmp_path / 'official_preds.npy'
     np.save(pred_file, pred)
     pkl = official_fixture('h36m_eval/h36m_sh_conf_cam_source_final_synthetic.pkl')
-    out = _run(['tools/misc/eval_h36m_predictions.py', str(pkl),
+    out = run_tool(['tools/misc/eval_h36m_predictions.py', str(pkl),
                 str(pred_file), '--clip-len', '27', '--rootrel'])
     return json.loads(out[out.index('{'):])
 
@@ -80,9 +73,9 @@ def test_official_checkpoint_through_tools_test(tmp_path):
     src = tmp_path / 'best_epoch.bin'
     torch.save(fx['checkpoint'], src)
     dst = tmp_path / 'converted.pth'
-    _run(['tools/convert_official_checkpoint.py', str(src), str(dst)])
+    run_tool(['tools/convert_official_checkpoint.py', str(src), str(dst)])
     pkl = official_fixture('h36m_eval/h36m_sh_conf_cam_source_final_synthetic.pkl')
-    log = _run(['tools/test.py', CONFIG, str(dst), '--work-dir',
+    log = run_tool(['tools/test.py', CONFIG, str(dst), '--work-dir',
                 str(tmp_path / 'test'), '--cfg-options', *_data_options(pkl),
                 'model.backbone.dim_feat=64', 'model.backbone.dim_rep=128',
                 'model.backbone.num_heads=4', 'model.head.dim_rep=128'])
