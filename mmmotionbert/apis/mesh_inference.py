@@ -45,9 +45,9 @@ import torch
 from torch import nn
 
 from mmmotionbert.utils.keypoints import flip_h36m
+from mmmotionbert.utils.rotation import rotmat_to_axis_angle
 from mmmotionbert.utils.smpl import (SMPL_NUM_BETAS, SMPL_NUM_JOINTS,
                                      MissingSMPLAssetError,
-                                     rotmat_to_axis_angle,
                                      smpl_flip_permutation)
 from .inferencer import (LiftResult, _input_sequence, _load_weights,
                          _model_config, _raw_forward, _resolve, _resolve_file,

@@ -23,9 +23,8 @@ running code from the file: a restricted unpickler turns chumpy arrays into
 numpy arrays, sparse matrices into dense arrays, and refuses every other
 global.
 
-The rotation helpers follow the official conventions: the 6D layout is the
-first two *columns* of the rotation matrix read row by row (official
-``rot6d_to_rotmat``), axis-angle vectors are SMPL's.
+The rotation conversions (``rot6d_to_rotmat`` ...) live in
+:mod:`mmmotionbert.utils.rotation` and are re-exported here.
 """
 import contextlib
 import io
@@ -37,8 +36,11 @@ from typing import Any, Dict, Mapping, Optional, Tuple, Union
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
+
+from .rotation import (axis_angle_to_rotmat, quaternion_to_axis_angle,
+                       rot6d_to_rotmat, rotmat_to_axis_angle,
+                       rotmat_to_quaternion, rotmat_to_rot6d)
 
 __all__ = [
     'SMPL_ASSETS', 'SMPL_NUM_JOINTS', 'SMPL_NUM_BETAS', 'SMPL_NUM_VERTS',
@@ -640,127 +642,7 @@ def smpl_body_from_state_dict(state_dict: Mapping[str, torch.Tensor],
                     None if extra is None else extra.float().numpy())
 
 
-# -------------------------------------------------------------- rotations
-def rot6d_to_rotmat(x: torch.Tensor) -> torch.Tensor:
-    """6D rotation representation to rotation matrices (official layout).
-
-    The 6 numbers are read as a 3 x 2 matrix (row-major) whose columns are
-    Gram-Schmidt orthonormalised; the third column is their cross product.
-
-    Args:
-        x (Tensor): (..., 6).
-
-    Returns:
-        Tensor: (..., 3, 3).
-    """
-    if x.shape[-1] != 6:
-        raise ValueError(f'rot6d_to_rotmat expects (..., 6), got '
-                         f'{tuple(x.shape)}')
-    m = x.reshape(*x.shape[:-1], 3, 2)
-    b1 = F.normalize(m[..., 0], dim=-1, eps=1e-6)
-    a2 = m[..., 1]
-    b2 = F.normalize(
-        a2 - (b1 * a2).sum(-1, keepdim=True) * b1, dim=-1, eps=1e-6)
-    b3 = torch.cross(b1, b2, dim=-1)
-    return torch.stack([b1, b2, b3], dim=-1)
-
-
-def rotmat_to_rot6d(rotmat: torch.Tensor) -> torch.Tensor:
-    """Rotation matrices to the 6D representation of :func:`rot6d_to_rotmat`.
-
-    Args:
-        rotmat (Tensor): (..., 3, 3).
-
-    Returns:
-        Tensor: (..., 6) first two columns, row by row.
-    """
-    return rotmat[..., :, :2].reshape(*rotmat.shape[:-2], 6)
-
-
-def axis_angle_to_rotmat(aa: torch.Tensor) -> torch.Tensor:
-    """Axis-angle vectors to rotation matrices (``smplx.lbs.batch_rodrigues``).
-
-    Args:
-        aa (Tensor): (..., 3).
-
-    Returns:
-        Tensor: (..., 3, 3).
-    """
-    from smplx.lbs import batch_rodrigues
-    return batch_rodrigues(aa.reshape(-1, 3)).reshape(*aa.shape[:-1], 3, 3)
-
-
-def rotmat_to_quaternion(rotmat: torch.Tensor) -> torch.Tensor:
-    """Rotation matrices to unit quaternions ``(w, x, y, z)`` with w >= 0.
-
-    Of the four closed forms the best-conditioned one (largest magnitude
-    component) is used, so the result and its gradient stay finite for any
-    rotation, including the identity and half turns.
-
-    Args:
-        rotmat (Tensor): (..., 3, 3).
-
-    Returns:
-        Tensor: (..., 4).
-    """
-    if rotmat.shape[-2:] != (3, 3):
-        raise ValueError(f'rotmat_to_quaternion expects (..., 3, 3), got '
-                         f'{tuple(rotmat.shape)}')
-    m = rotmat.reshape(*rotmat.shape[:-2], 9)
-    m00, m01, m02, m10, m11, m12, m20, m21, m22 = m.unbind(-1)
-    # 4 * (w^2, x^2, y^2, z^2)
-    sq = torch.stack([
-        1 + m00 + m11 + m22, 1 + m00 - m11 - m22, 1 - m00 + m11 - m22,
-        1 - m00 - m11 + m22
-    ], -1)
-    two_abs = torch.sqrt(sq.clamp(min=1e-12))  # 2 * |component|
-    # row k: 4 * q_k * q, i.e. the quaternion scaled by 4 * q_k
-    rows = torch.stack([
-        torch.stack([sq[..., 0], m21 - m12, m02 - m20, m10 - m01], -1),
-        torch.stack([m21 - m12, sq[..., 1], m10 + m01, m02 + m20], -1),
-        torch.stack([m02 - m20, m10 + m01, sq[..., 2], m12 + m21], -1),
-        torch.stack([m10 - m01, m20 + m02, m21 + m12, sq[..., 3]], -1),
-    ], -2)
-    candidates = rows / (2 * two_abs.clamp(min=0.1))[..., None]
-    best = sq.argmax(dim=-1, keepdim=True)
-    quat = torch.gather(candidates, -2, best[..., None].expand(*best.shape,
-                                                               4)).squeeze(-2)
-    quat = F.normalize(quat, dim=-1)
-    return torch.where(quat[..., :1] < 0, -quat, quat)
-
-
-def quaternion_to_axis_angle(quat: torch.Tensor) -> torch.Tensor:
-    """Unit quaternions ``(w, x, y, z)`` to axis-angle vectors.
-
-    Args:
-        quat (Tensor): (..., 4).
-
-    Returns:
-        Tensor: (..., 3) with angle in [0, pi] (w is made non-negative).
-    """
-    quat = torch.where(quat[..., :1] < 0, -quat, quat)
-    w, v = quat[..., :1], quat[..., 1:]
-    sin_half = torch.linalg.vector_norm(v, dim=-1, keepdim=True)
-    angle = 2 * torch.atan2(sin_half, w)
-    small = sin_half < 1e-6
-    # angle / sin(angle / 2) -> 2 / w as the angle goes to 0
-    ratio = torch.where(small, 2.0 / w.clamp(min=1e-6),
-                        angle / sin_half.clamp(min=1e-6))
-    return v * ratio
-
-
-def rotmat_to_axis_angle(rotmat: torch.Tensor) -> torch.Tensor:
-    """Rotation matrices to axis-angle vectors (official ``theta`` pose).
-
-    Args:
-        rotmat (Tensor): (..., 3, 3).
-
-    Returns:
-        Tensor: (..., 3).
-    """
-    return quaternion_to_axis_angle(rotmat_to_quaternion(rotmat))
-
-
+# -------------------------------------------------------------- flipping
 def smpl_flip_permutation() -> list:
     """SMPL joint permutation of a horizontal flip.
 
