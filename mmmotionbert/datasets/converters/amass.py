@@ -216,11 +216,12 @@ _SMPLH_KEYS = ('v_template', 'shapedirs', 'posedirs', 'J_regressor', 'weights',
 
 def _read_pickled_model(path: str) -> dict:
     """A MANO / smplx SMPL+H ``.pkl`` as plain arrays (no code is run)."""
-    from mmmotionbert.utils.smpl import (UnsafeSMPLPickleError, _plain,
-                                         _SMPLUnpickler)
+    from mmmotionbert.utils.smpl_pickle import (SMPLUnpickler,
+                                                UnsafeSMPLPickleError,
+                                                plain_array)
     try:
         with open(path, 'rb') as f:
-            raw = _SMPLUnpickler(f, path).load()
+            raw = SMPLUnpickler(f, path).load()
     except UnsafeSMPLPickleError:
         raise UnsafeSMPLPickleError(
             f'{path} holds objects other than numpy / chumpy / sparse '
@@ -232,7 +233,7 @@ def _read_pickled_model(path: str) -> dict:
             f'({type(err).__name__}: {err})') from err
     if not isinstance(raw, dict):
         raise _malformed(path, f'expected a dict, got {type(raw).__name__}')
-    return {k: _plain(v) for k, v in raw.items()}
+    return {k: plain_array(v) for k, v in raw.items()}
 
 
 def load_smplh_model_data(path: str) -> Dict[str, np.ndarray]:
@@ -240,7 +241,7 @@ def load_smplh_model_data(path: str) -> Dict[str, np.ndarray]:
 
     ``.npz`` files are read with ``allow_pickle=False`` (only the arrays
     below are touched); ``.pkl`` files with the restricted, chumpy-free
-    unpickler of :mod:`mmmotionbert.utils.smpl`.
+    unpickler of :mod:`mmmotionbert.utils.smpl_pickle`.
 
     Args:
         path (str): Model file.
