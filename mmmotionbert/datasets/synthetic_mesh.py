@@ -27,9 +27,9 @@ from typing import Dict, List, Optional
 import numpy as np
 import torch
 
+from mmmotionbert.utils.rotation import rotmat_to_axis_angle, rotmat_to_rot6d
 from mmmotionbert.utils.smpl import (SMPL_NUM_JOINTS, SMPL_NUM_VERTS, SMPLBody,
-                                     build_smpl_body, resolve_smpl_assets,
-                                     rotmat_to_axis_angle, rotmat_to_rot6d)
+                                     build_smpl_body, resolve_smpl_assets)
 
 __all__ = [
     'SMPL_PARENTS', 'make_synthetic_smpl_model', 'write_synthetic_smpl_assets',

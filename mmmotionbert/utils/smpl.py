@@ -1,63 +1,50 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
-"""SMPL assets, the SMPL body model and rotation helpers for mesh recovery.
+"""The SMPL body model of mesh recovery, and SMPL pose flipping.
 
-MotionBERT's mesh head regresses SMPL parameters; turning them into a mesh
-needs four licensed files that cannot ship with this package. They live in
-one folder (``smpl_dir``, ``data/mesh`` by default, the official layout):
+:class:`SMPLBody` wraps ``smplx.SMPL`` plus the Human3.6M joint regressor
+(vertices and H36M-17 joints in millimetres, like the official
+``SMPLRegressor``); :func:`build_smpl_body` builds it from the licensed
+asset files, :func:`smpl_body_from_state_dict` from the buffers an official
+mesh checkpoint carries. :func:`flip_smpl_pose` mirrors axis-angle poses
+(official ``flip_thetas``).
 
-=============================  ============================================
-``SMPL_NEUTRAL.pkl``           gender-neutral SMPL model (6890 vertices)
-``smpl_mean_params.npz``       mean pose (24 x 6D) and shape (10 betas)
-``J_regressor_h36m_correct.npy``  17 x 6890 Human3.6M joint regressor
-``J_regressor_extra.npy``      9 x 6890 extra joints of SPIN (optional here)
-=============================  ============================================
+Where things moved (all names are still importable from here):
 
-:data:`SMPL_ASSETS` says what each file is and where to get it; every loader
-raises :class:`MissingSMPLAssetError` (a ``FileNotFoundError``) or
-``ValueError`` naming the file, what was expected and where it comes from.
+* asset specs, path resolution and file loaders:
+  :mod:`mmmotionbert.utils.smpl_assets`;
+* the chumpy-free restricted unpickler: :mod:`mmmotionbert.utils.smpl_pickle`;
+* rotation conversions (``rot6d_to_rotmat`` ...):
+  :mod:`mmmotionbert.utils.rotation`.
 
-Real ``SMPL_NEUTRAL.pkl`` files are Python 2 pickles holding ``chumpy``
-arrays and a ``scipy.sparse`` regressor. :func:`load_smpl_model_data` reads
-them without chumpy (it does not install on current Python) and without
-running code from the file: a restricted unpickler turns chumpy arrays into
-numpy arrays, sparse matrices into dense arrays, and refuses every other
-global.
-
-The rotation helpers follow the official conventions: the 6D layout is the
-first two *columns* of the rotation matrix read row by row (official
-``rot6d_to_rotmat``), axis-angle vectors are SMPL's.
+May import: numpy, torch, smplx (lazily), the standard library and
+:mod:`mmmotionbert.utils.smpl_assets` / :mod:`~mmmotionbert.utils.rotation`.
 """
 import contextlib
 import io
-import os
 import os.path as osp
-import pickle
-from dataclasses import dataclass
-from typing import Any, Dict, Mapping, Optional, Tuple, Union
+from typing import Dict, Mapping, Optional, Tuple, Union
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-__all__ = [
-    'SMPL_ASSETS', 'SMPL_NUM_JOINTS', 'SMPL_NUM_BETAS', 'SMPL_NUM_VERTS',
-    'SMPL_FLIP_PAIRS', 'H36M_17_TO_14', 'MissingSMPLAssetError',
-    'UnsafeSMPLPickleError', 'resolve_smpl_assets', 'load_smpl_model_data',
-    'load_smpl_mean_params', 'load_joint_regressor', 'SMPLBody',
-    'build_smpl_body', 'smpl_body_from_state_dict', 'rot6d_to_rotmat',
-    'rotmat_to_rot6d', 'axis_angle_to_rotmat', 'rotmat_to_quaternion',
-    'quaternion_to_axis_angle', 'rotmat_to_axis_angle',
-    'smpl_flip_permutation', 'flip_smpl_pose'
+from . import smpl_assets
+# the asset names and the torch rotation conversions are re-exported here
+from .rotation import (axis_angle_to_rotmat, quaternion_to_axis_angle,
+                       rot6d_to_rotmat, rotmat_to_axis_angle,
+                       rotmat_to_quaternion, rotmat_to_rot6d)
+from .smpl_assets import *  # noqa: F401,F403
+from .smpl_assets import (SMPL_NUM_BETAS, SMPL_NUM_JOINTS, SMPL_NUM_POSE_BASIS,
+                          SMPL_NUM_VERTS, _check_model_arrays,
+                          load_joint_regressor, load_smpl_model_data)
+
+__all__ = smpl_assets.__all__ + [
+    'SMPL_FLIP_PAIRS', 'H36M_17_TO_14', 'SMPLBody', 'build_smpl_body',
+    'smpl_body_from_state_dict', 'smpl_flip_permutation', 'flip_smpl_pose',
+    'rot6d_to_rotmat', 'rotmat_to_rot6d', 'axis_angle_to_rotmat',
+    'rotmat_to_quaternion', 'quaternion_to_axis_angle', 'rotmat_to_axis_angle'
 ]
 
-#: SMPL joints (root + 23 body joints) and shape coefficients used.
-SMPL_NUM_JOINTS = 24
-SMPL_NUM_BETAS = 10
-#: Vertices of the SMPL mesh topology.
-SMPL_NUM_VERTS = 6890
-#: Pose-blend-shape basis size of SMPL: 23 joints x 9 rotation entries.
-SMPL_NUM_POSE_BASIS = 207
 #: SMPL joints swapped by a horizontal flip (official ``flip_thetas``).
 SMPL_FLIP_PAIRS = ((1, 2), (4, 5), (7, 8), (10, 11), (13, 14), (16, 17),
                    (18, 19), (20, 21), (22, 23))
@@ -65,414 +52,12 @@ SMPL_FLIP_PAIRS = ((1, 2), (4, 5), (7, 8), (10, 11), (13, 14), (16, 17),
 #: pelvis, spine and nose).
 H36M_17_TO_14 = (1, 2, 3, 4, 5, 6, 8, 10, 11, 12, 13, 14, 15, 16)
 
-PathLike = Union[str, os.PathLike]
 ArrayLike = Union[np.ndarray, torch.Tensor]
-
-_OFFICIAL_DATA = ('the official MotionBERT mesh data folder (Walter0807/'
-                  'MotionBERT docs/mesh.md, "Data" step 1), which comes from '
-                  'SPIN (nkolot/SPIN, fetch_data.sh)')
-
-
-@dataclass(frozen=True)
-class SMPLAssetSpec:
-    """One SMPL asset file.
-
-    Args:
-        filename (str): Default file name inside ``smpl_dir``.
-        what (str): What the file holds.
-        source (str): Where to get it.
-        required (bool): Whether the mesh head needs it.
-    """
-
-    filename: str
-    what: str
-    source: str
-    required: bool = True
-
-
-#: asset key -> :class:`SMPLAssetSpec`, in the official ``data/mesh`` layout.
-SMPL_ASSETS: Dict[str, SMPLAssetSpec] = {
-    'model':
-    SMPLAssetSpec(
-        'SMPL_NEUTRAL.pkl', 'the gender-neutral SMPL body model',
-        'SMPLify (https://smplify.is.tue.mpg.de, registration needed): '
-        'download basicModel_neutral_lbs_10_207_0_v1.0.0.pkl and rename it '
-        'to SMPL_NEUTRAL.pkl'),
-    'mean_params':
-    SMPLAssetSpec('smpl_mean_params.npz',
-                  "SPIN's mean SMPL pose (24 x 6D) and shape (10 betas)",
-                  _OFFICIAL_DATA),
-    'j_regressor_h36m':
-    SMPLAssetSpec('J_regressor_h36m_correct.npy',
-                  'the Human3.6M 17-joint regressor (17 x 6890)',
-                  _OFFICIAL_DATA),
-    'j_regressor_extra':
-    SMPLAssetSpec(
-        'J_regressor_extra.npy',
-        "SPIN's extra-joint regressor (9 x 6890; not used by MotionBERT's "
-        'outputs, checked when present)',
-        _OFFICIAL_DATA,
-        required=False),
-}
-
-
-class MissingSMPLAssetError(FileNotFoundError):
-    """A licensed SMPL asset file is not where the config points."""
-
-
-class UnsafeSMPLPickleError(pickle.UnpicklingError):
-    """An SMPL model file holds objects other than arrays (refused)."""
-
-
-def _asset_hint(key: str) -> str:
-    """Where to get asset ``key`` and how to point the config at it."""
-    spec = SMPL_ASSETS[key]
-    return (f'{spec.filename} is {spec.what}; get it from {spec.source}. '
-            f'Put the SMPL files in one folder and set the mesh head\'s '
-            f'`smpl_dir` (or `smpl_files={{{key!r}: PATH}}`); see '
-            f'docs/mesh.md')
-
-
-def _malformed(key: str, path: str, problem: str) -> ValueError:
-    """The ValueError for a malformed asset file."""
-    return ValueError(f'malformed SMPL asset {path}: {problem}. '
-                      f'{_asset_hint(key)}')
-
-
-def resolve_smpl_assets(
-        smpl_dir: Optional[PathLike] = 'data/mesh',
-        files: Optional[Mapping[str, PathLike]] = None) -> Dict[str, str]:
-    """Paths of the SMPL assets (nothing is read).
-
-    Args:
-        smpl_dir (str | PathLike, optional): Folder with the files in the
-            official layout. Defaults to ``'data/mesh'``.
-        files (Mapping[str, str], optional): Per-asset overrides keyed like
-            :data:`SMPL_ASSETS` (``model``, ``mean_params``,
-            ``j_regressor_h36m``, ``j_regressor_extra``); relative paths are
-            taken inside ``smpl_dir``.
-
-    Returns:
-        dict[str, str]: asset key -> path.
-    """
-    files = dict(files or {})
-    unknown = sorted(set(files) - set(SMPL_ASSETS))
-    if unknown:
-        raise ValueError(f'unknown SMPL asset keys {unknown}; known: '
-                         f'{sorted(SMPL_ASSETS)}')
-    base = '' if smpl_dir is None else str(smpl_dir)
-    paths = {}
-    for key, spec in SMPL_ASSETS.items():
-        name = str(files.get(key, spec.filename))
-        paths[key] = name if osp.isabs(name) else osp.join(base, name)
-    return paths
-
-
-def _check_exists(key: str, path: str) -> None:
-    """Raise :class:`MissingSMPLAssetError` if ``path`` is not a file."""
-    if not osp.isfile(path):
-        raise MissingSMPLAssetError(
-            f'SMPL asset not found: {path}. {_asset_hint(key)}')
-
-
-# ----------------------------------------------------------- SMPL pickle
-class _ChumpyStub:
-    """Stands in for a chumpy object while unpickling; keeps its state."""
-
-    chumpy_name = 'chumpy'
-
-    def __setstate__(self, state: Any) -> None:
-        """Keep the pickled state (``x`` holds a plain Ch's values)."""
-        if isinstance(state, tuple) and len(state) == 2:
-            state = state[0] or state[1]
-        self.__dict__['_state'] = state
-
-
-class _SparseStub:
-    """Stands in for a scipy sparse matrix; rebuilt as a dense array."""
-
-    sparse_format = 'csc'
-
-    def __setstate__(self, state: Any) -> None:
-        """Keep the pickled attributes (data, indices, indptr, shape)."""
-        self.__dict__['_state'] = state
-
-
-def _stub_class(base: type, attr: str, value: str) -> type:
-    """A subclass of ``base`` with ``attr = value`` (one per pickled name)."""
-    return type(f'{base.__name__}[{value}]', (base, ), {attr: value})
-
-
-class _SMPLUnpickler(pickle.Unpickler):
-    """Unpickle an SMPL model file without chumpy and without running code.
-
-    Allowed globals: numpy's array / dtype / scalar reconstruction,
-    ``copyreg._reconstructor`` with ``object`` (how Python 2 pickles plain
-    classes), builtin ``set`` / ``frozenset``, ``_codecs.encode`` (bytes in
-    Python 3 protocol-2 pickles), scipy sparse matrix classes
-    (rebuilt by :class:`_SparseStub`, scipy is not called) and any chumpy
-    class (kept as a :class:`_ChumpyStub`). Everything else is refused.
-    """
-
-    _ALLOWED = {
-        ('numpy.core.multiarray', '_reconstruct'),
-        ('numpy.core.multiarray', 'scalar'),
-        ('numpy._core.multiarray', '_reconstruct'),
-        ('numpy._core.multiarray', 'scalar'),
-        ('numpy', 'ndarray'),
-        ('numpy', 'dtype'),
-        ('copy_reg', '_reconstructor'),
-        ('copyreg', '_reconstructor'),
-        ('__builtin__', 'object'),
-        ('builtins', 'object'),
-        ('__builtin__', 'set'),
-        ('builtins', 'set'),
-        ('__builtin__', 'frozenset'),
-        ('builtins', 'frozenset'),
-        # how Python 3 writes bytes (numpy buffers) at protocol <= 2
-        ('_codecs', 'encode'),
-    }
-    _SPARSE = ('csc_matrix', 'csr_matrix')
-
-    def __init__(self, file, path: str) -> None:
-        super().__init__(file, encoding='latin1')
-        self._path = path
-
-    def find_class(self, module: str, name: str) -> Any:
-        """Resolve allowed globals, stub chumpy and sparse classes."""
-        if module == 'chumpy' or module.startswith('chumpy.'):
-            return _stub_class(_ChumpyStub, 'chumpy_name', f'{module}.{name}')
-        if module.startswith('scipy.sparse') and name in self._SPARSE:
-            return _stub_class(_SparseStub, 'sparse_format', name[:3])
-        is_dtype_class = module == 'numpy.dtypes' and name.endswith('DType')
-        if (module, name) in self._ALLOWED or is_dtype_class:
-            return super().find_class(module, name)
-        raise UnsafeSMPLPickleError(
-            f'{self._path}: refusing to unpickle {module}.{name}; an SMPL '
-            f'model file may only hold numpy arrays, scipy sparse matrices '
-            f'and chumpy arrays. {_asset_hint("model")}')
-
-
-def _dense_from_sparse(stub: _SparseStub) -> np.ndarray:
-    """Dense array of a pickled csc / csr matrix, computed with numpy."""
-    state = stub._state
-    if not isinstance(state, dict):
-        raise TypeError('unexpected sparse matrix state')
-    shape = state.get('_shape', state.get('shape'))
-    data = np.asarray(state['data'])
-    indices = np.asarray(state['indices'], dtype=np.int64)
-    indptr = np.asarray(state['indptr'], dtype=np.int64)
-    n_rows, n_cols = (int(s) for s in shape)
-    dense = np.zeros((n_rows, n_cols), dtype=data.dtype)
-    runs = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
-    if stub.sparse_format == 'csc':
-        np.add.at(dense, (indices, runs), data)
-    else:
-        np.add.at(dense, (runs, indices), data)
-    return dense
-
-
-def _plain(value: Any) -> Any:
-    """Turn stubs into numpy arrays; other values are returned unchanged.
-
-    A chumpy object whose state has no ``x`` array (a chumpy expression, not
-    a plain array) becomes the stub itself, which is reported only if the
-    key is needed.
-    """
-    if isinstance(value, _SparseStub):
-        return _dense_from_sparse(value)
-    if isinstance(value, _ChumpyStub):
-        state = value.__dict__.get('_state')
-        if isinstance(state, dict) and 'x' in state:
-            return np.asarray(_plain(state['x']))
-        return value
-    return value
-
-
-#: Keys of an SMPL model file the body model reads.
-_SMPL_KEYS = ('v_template', 'shapedirs', 'posedirs', 'J_regressor', 'weights',
-              'kintree_table', 'f')
-
-
-def _check_model_arrays(data: Dict[str, Any], path: str) -> Dict[str, Any]:
-    """Validate and convert the arrays the SMPL body model reads."""
-    missing = [k for k in _SMPL_KEYS if k not in data]
-    if missing:
-        raise _malformed('model', path,
-                         f'missing keys {missing} (has {sorted(data)})')
-    out = {}
-    for key in _SMPL_KEYS:
-        value = data[key]
-        if isinstance(value, _ChumpyStub):
-            raise _malformed(
-                'model', path, f'{key!r} is a chumpy expression '
-                f'({value.chumpy_name}), not a plain array; convert the file '
-                f"with smplx's tools/clean_ch.py")
-        try:
-            out[key] = np.asarray(value)
-        except Exception as err:  # noqa: BLE001 - report any conversion error
-            raise _malformed('model', path,
-                             f'{key!r} is not an array ({err})') from err
-    num_verts = out['v_template'].shape[0] if out['v_template'].ndim else 0
-    expected = {
-        'v_template': (SMPL_NUM_VERTS, 3),
-        'posedirs': (SMPL_NUM_VERTS, 3, SMPL_NUM_POSE_BASIS),
-        'J_regressor': (SMPL_NUM_JOINTS, SMPL_NUM_VERTS),
-        'weights': (SMPL_NUM_VERTS, SMPL_NUM_JOINTS),
-        'kintree_table': (2, SMPL_NUM_JOINTS),
-    }
-    for key, shape in expected.items():
-        if out[key].shape != shape:
-            raise _malformed(
-                'model', path, f'{key!r} has shape {out[key].shape}, '
-                f'expected {shape} (an SMPL model has {SMPL_NUM_VERTS} '
-                f'vertices and {SMPL_NUM_JOINTS} joints; got '
-                f'{num_verts} vertices)')
-    shapedirs = out['shapedirs']
-    if (shapedirs.ndim != 3 or shapedirs.shape[:2] != (SMPL_NUM_VERTS, 3)
-            or shapedirs.shape[2] < SMPL_NUM_BETAS):
-        raise _malformed(
-            'model', path, f"'shapedirs' has shape {shapedirs.shape}, "
-            f'expected ({SMPL_NUM_VERTS}, 3, >= {SMPL_NUM_BETAS})')
-    faces = out['f']
-    if faces.ndim != 2 or faces.shape[1] != 3:
-        raise _malformed('model', path,
-                         f"'f' has shape {faces.shape}, expected (F, 3)")
-    for key in ('v_template', 'shapedirs', 'posedirs', 'J_regressor',
-                'weights'):
-        if not np.issubdtype(out[key].dtype, np.number) or not np.isfinite(
-                out[key]).all():
-            raise _malformed('model', path,
-                             f'{key!r} has non-finite or non-numeric values')
-    return out
-
-
-def load_smpl_model_data(path: PathLike) -> Dict[str, np.ndarray]:
-    """Read an SMPL model pickle into plain numpy arrays.
-
-    Works for the original chumpy-based files (without chumpy installed)
-    and for "cleaned" numpy-only files. Only numpy / sparse / chumpy data
-    is unpickled; any other global is refused, so a crafted file cannot run
-    code.
-
-    Args:
-        path (str | PathLike): ``SMPL_NEUTRAL.pkl``.
-
-    Returns:
-        dict[str, np.ndarray]: ``v_template`` (6890, 3), ``shapedirs``
-        (6890, 3, B>=10), ``posedirs`` (6890, 3, 207), ``J_regressor``
-        (24, 6890) dense, ``weights`` (6890, 24), ``kintree_table`` (2, 24),
-        ``f`` (F, 3).
-
-    Raises:
-        MissingSMPLAssetError: The file does not exist.
-        ValueError: The file is not an SMPL model (message says why).
-        UnsafeSMPLPickleError: The file holds disallowed objects (an
-            ``UnpicklingError``).
-    """
-    path = str(path)
-    _check_exists('model', path)
-    try:
-        with open(path, 'rb') as f:
-            raw = _SMPLUnpickler(f, path).load()
-    except UnsafeSMPLPickleError:
-        raise
-    except Exception as err:  # noqa: BLE001 - truncated / not a pickle
-        raise _malformed(
-            'model', path, f'cannot be unpickled ({type(err).__name__}: '
-            f'{err})') from err
-    if not isinstance(raw, dict):
-        raise _malformed('model', path, f'expected a dict, got '
-                         f'{type(raw).__name__}')
-    try:
-        data = {k: _plain(v) for k, v in raw.items()}
-    except Exception as err:  # noqa: BLE001 - broken chumpy / sparse state
-        raise _malformed('model', path,
-                         f'cannot rebuild its arrays ({err})') from err
-    return _check_model_arrays(data, path)
-
-
-def load_smpl_mean_params(path: PathLike) -> Tuple[np.ndarray, np.ndarray]:
-    """Read ``smpl_mean_params.npz``.
-
-    Args:
-        path (str | PathLike): The file.
-
-    Returns:
-        tuple[np.ndarray, np.ndarray]: float32 mean pose (144,) in the 6D
-        representation and float32 mean shape (10,).
-
-    Raises:
-        MissingSMPLAssetError: The file does not exist.
-        ValueError: It lacks ``pose`` (144,) or ``shape`` (10,).
-    """
-    path = str(path)
-    _check_exists('mean_params', path)
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {k: np.asarray(npz[k]) for k in npz.files}
-    except Exception as err:  # noqa: BLE001 - not an npz file
-        raise _malformed('mean_params', path,
-                         f'cannot be read as .npz ({err})') from err
-    pose = arrays.get('pose')
-    shape = arrays.get('shape')
-    if pose is None or shape is None:
-        raise _malformed(
-            'mean_params', path, f"needs arrays 'pose' and 'shape', has "
-            f'{sorted(arrays)}')
-    pose = pose.reshape(-1).astype(np.float32)
-    shape = shape.reshape(-1).astype(np.float32)
-    if pose.shape != (SMPL_NUM_JOINTS *
-                      6, ) or shape.shape != (SMPL_NUM_BETAS, ):
-        raise _malformed(
-            'mean_params', path, f"'pose' has {pose.size} values and "
-            f"'shape' {shape.size}, expected {SMPL_NUM_JOINTS * 6} (24 x 6D)"
-            f' and {SMPL_NUM_BETAS}')
-    if not (np.isfinite(pose).all() and np.isfinite(shape).all()):
-        raise _malformed('mean_params', path, 'has non-finite values')
-    return pose, shape
-
-
-def load_joint_regressor(path: PathLike,
-                         key: str = 'j_regressor_h36m',
-                         num_joints: Optional[int] = 17) -> np.ndarray:
-    """Read a joint regressor ``.npy`` (joints x 6890).
-
-    Args:
-        path (str | PathLike): The file.
-        key (str): Asset key, for messages. Defaults to
-            ``'j_regressor_h36m'``.
-        num_joints (int, optional): Expected number of rows (17 for H36M,
-            9 for the extra regressor); not checked when None.
-
-    Returns:
-        np.ndarray: float32 (num_joints, 6890).
-
-    Raises:
-        MissingSMPLAssetError: The file does not exist.
-        ValueError: Wrong shape or non-finite values.
-    """
-    path = str(path)
-    _check_exists(key, path)
-    try:
-        reg = np.load(path, allow_pickle=False)
-    except Exception as err:  # noqa: BLE001 - not an npy file
-        raise _malformed(key, path, f'cannot be read as .npy ({err})') from err
-    reg = np.asarray(reg)
-    rows_ok = num_joints is None or (reg.ndim == 2
-                                     and reg.shape[0] == num_joints)
-    if reg.ndim != 2 or reg.shape[1] != SMPL_NUM_VERTS or not rows_ok:
-        want = f'({num_joints if num_joints else "J"}, {SMPL_NUM_VERTS})'
-        raise _malformed(key, path, f'has shape {reg.shape}, expected {want}')
-    reg = reg.astype(np.float32)
-    if not np.isfinite(reg).all():
-        raise _malformed(key, path, 'has non-finite values')
-    return reg
 
 
 # ------------------------------------------------------------ body model
 class _Struct:
-    """Attribute bag that ``smplx.SMPL`` reads a model from."""
+    """Attribute bag that ``smplx.SMPL`` / ``smplx.SMPLH`` read a model from."""
 
     def __init__(self, **kwargs) -> None:
         self.__dict__.update(kwargs)
@@ -640,127 +225,7 @@ def smpl_body_from_state_dict(state_dict: Mapping[str, torch.Tensor],
                     None if extra is None else extra.float().numpy())
 
 
-# -------------------------------------------------------------- rotations
-def rot6d_to_rotmat(x: torch.Tensor) -> torch.Tensor:
-    """6D rotation representation to rotation matrices (official layout).
-
-    The 6 numbers are read as a 3 x 2 matrix (row-major) whose columns are
-    Gram-Schmidt orthonormalised; the third column is their cross product.
-
-    Args:
-        x (Tensor): (..., 6).
-
-    Returns:
-        Tensor: (..., 3, 3).
-    """
-    if x.shape[-1] != 6:
-        raise ValueError(f'rot6d_to_rotmat expects (..., 6), got '
-                         f'{tuple(x.shape)}')
-    m = x.reshape(*x.shape[:-1], 3, 2)
-    b1 = F.normalize(m[..., 0], dim=-1, eps=1e-6)
-    a2 = m[..., 1]
-    b2 = F.normalize(
-        a2 - (b1 * a2).sum(-1, keepdim=True) * b1, dim=-1, eps=1e-6)
-    b3 = torch.cross(b1, b2, dim=-1)
-    return torch.stack([b1, b2, b3], dim=-1)
-
-
-def rotmat_to_rot6d(rotmat: torch.Tensor) -> torch.Tensor:
-    """Rotation matrices to the 6D representation of :func:`rot6d_to_rotmat`.
-
-    Args:
-        rotmat (Tensor): (..., 3, 3).
-
-    Returns:
-        Tensor: (..., 6) first two columns, row by row.
-    """
-    return rotmat[..., :, :2].reshape(*rotmat.shape[:-2], 6)
-
-
-def axis_angle_to_rotmat(aa: torch.Tensor) -> torch.Tensor:
-    """Axis-angle vectors to rotation matrices (``smplx.lbs.batch_rodrigues``).
-
-    Args:
-        aa (Tensor): (..., 3).
-
-    Returns:
-        Tensor: (..., 3, 3).
-    """
-    from smplx.lbs import batch_rodrigues
-    return batch_rodrigues(aa.reshape(-1, 3)).reshape(*aa.shape[:-1], 3, 3)
-
-
-def rotmat_to_quaternion(rotmat: torch.Tensor) -> torch.Tensor:
-    """Rotation matrices to unit quaternions ``(w, x, y, z)`` with w >= 0.
-
-    Of the four closed forms the best-conditioned one (largest magnitude
-    component) is used, so the result and its gradient stay finite for any
-    rotation, including the identity and half turns.
-
-    Args:
-        rotmat (Tensor): (..., 3, 3).
-
-    Returns:
-        Tensor: (..., 4).
-    """
-    if rotmat.shape[-2:] != (3, 3):
-        raise ValueError(f'rotmat_to_quaternion expects (..., 3, 3), got '
-                         f'{tuple(rotmat.shape)}')
-    m = rotmat.reshape(*rotmat.shape[:-2], 9)
-    m00, m01, m02, m10, m11, m12, m20, m21, m22 = m.unbind(-1)
-    # 4 * (w^2, x^2, y^2, z^2)
-    sq = torch.stack([
-        1 + m00 + m11 + m22, 1 + m00 - m11 - m22, 1 - m00 + m11 - m22,
-        1 - m00 - m11 + m22
-    ], -1)
-    two_abs = torch.sqrt(sq.clamp(min=1e-12))  # 2 * |component|
-    # row k: 4 * q_k * q, i.e. the quaternion scaled by 4 * q_k
-    rows = torch.stack([
-        torch.stack([sq[..., 0], m21 - m12, m02 - m20, m10 - m01], -1),
-        torch.stack([m21 - m12, sq[..., 1], m10 + m01, m02 + m20], -1),
-        torch.stack([m02 - m20, m10 + m01, sq[..., 2], m12 + m21], -1),
-        torch.stack([m10 - m01, m20 + m02, m21 + m12, sq[..., 3]], -1),
-    ], -2)
-    candidates = rows / (2 * two_abs.clamp(min=0.1))[..., None]
-    best = sq.argmax(dim=-1, keepdim=True)
-    quat = torch.gather(candidates, -2, best[..., None].expand(*best.shape,
-                                                               4)).squeeze(-2)
-    quat = F.normalize(quat, dim=-1)
-    return torch.where(quat[..., :1] < 0, -quat, quat)
-
-
-def quaternion_to_axis_angle(quat: torch.Tensor) -> torch.Tensor:
-    """Unit quaternions ``(w, x, y, z)`` to axis-angle vectors.
-
-    Args:
-        quat (Tensor): (..., 4).
-
-    Returns:
-        Tensor: (..., 3) with angle in [0, pi] (w is made non-negative).
-    """
-    quat = torch.where(quat[..., :1] < 0, -quat, quat)
-    w, v = quat[..., :1], quat[..., 1:]
-    sin_half = torch.linalg.vector_norm(v, dim=-1, keepdim=True)
-    angle = 2 * torch.atan2(sin_half, w)
-    small = sin_half < 1e-6
-    # angle / sin(angle / 2) -> 2 / w as the angle goes to 0
-    ratio = torch.where(small, 2.0 / w.clamp(min=1e-6),
-                        angle / sin_half.clamp(min=1e-6))
-    return v * ratio
-
-
-def rotmat_to_axis_angle(rotmat: torch.Tensor) -> torch.Tensor:
-    """Rotation matrices to axis-angle vectors (official ``theta`` pose).
-
-    Args:
-        rotmat (Tensor): (..., 3, 3).
-
-    Returns:
-        Tensor: (..., 3).
-    """
-    return quaternion_to_axis_angle(rotmat_to_quaternion(rotmat))
-
-
+# -------------------------------------------------------------- flipping
 def smpl_flip_permutation() -> list:
     """SMPL joint permutation of a horizontal flip.
 

@@ -47,8 +47,8 @@ from torch import nn
 
 from mmmotionbert.structures import KeypointSequence, LiftResult, MeshResult
 from mmmotionbert.utils.keypoints import flip_h36m
-from mmmotionbert.utils.smpl import (SMPL_NUM_BETAS, SMPL_NUM_JOINTS,
-                                     rotmat_to_axis_angle)
+from mmmotionbert.utils.rotation import rotmat_to_axis_angle
+from mmmotionbert.utils.smpl import SMPL_NUM_BETAS, SMPL_NUM_JOINTS
 from .base import BaseMotionInferencer, model_forward
 from .mesh_model import (_MESH_HINT, _POSE_DIM, DEFAULT_MESH_CLIP_LEN,
                          DEFAULT_SMPL_DIR, _prepare_smpl, flip_rotmat,

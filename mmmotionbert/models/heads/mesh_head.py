@@ -7,10 +7,10 @@ from mmengine.model import BaseModule
 from torch import nn
 
 from mmmotionbert.registry import MODELS
+from mmmotionbert.utils.rotation import rot6d_to_rotmat, rotmat_to_axis_angle
 from mmmotionbert.utils.smpl import (SMPL_NUM_BETAS, SMPL_NUM_JOINTS, SMPLBody,
                                      build_smpl_body, load_smpl_mean_params,
-                                     resolve_smpl_assets, rot6d_to_rotmat,
-                                     rotmat_to_axis_angle)
+                                     resolve_smpl_assets)
 
 
 @MODELS.register_module()

@@ -7,8 +7,8 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from mmmotionbert.registry import register_shared_model
-from mmmotionbert.utils.smpl import (SMPL_NUM_BETAS, SMPL_NUM_JOINTS,
-                                     axis_angle_to_rotmat)
+from mmmotionbert.utils.rotation import axis_angle_to_rotmat
+from mmmotionbert.utils.smpl import SMPL_NUM_BETAS, SMPL_NUM_JOINTS
 from .pose_losses import (loss_angle, loss_angle_velocity, loss_limb_gt,
                           loss_limb_var, loss_mpjpe, loss_velocity, n_mpjpe)
 
