@@ -32,27 +32,50 @@ def parse_requirements(name: str) -> list:
     return reqs
 
 
-def add_mim_extension() -> None:
-    """Ship ``configs/`` inside the package as ``mmmotionbert/.mim/configs``.
+#: Checkpoints shipped inside the package (the default model of
+#: ``mmmotionbert.apis.init_lifter`` and the in-the-wild demo).
+SHIPPED_CHECKPOINTS = ('mb_pretrain_small_pybullet.pth', )
 
-    Like mmpose's setup: editable installs get a symlink, regular builds a
-    copy, so ``mim`` and users of an installed package find the configs.
+
+def _ship(src: str, dst: str, editable: bool) -> None:
+    """Link (editable install) or copy (regular build) ``src`` to ``dst``.
+
+    Args:
+        src (str): File or folder of the checkout.
+        dst (str): Its place under ``mmmotionbert/.mim``.
+        editable (bool): Link instead of copying.
     """
-    editable = any(cmd in sys.argv for cmd in ('develop', 'editable_wheel'))
-    src = osp.join(HERE, 'configs')
-    dst_dir = osp.join(HERE, 'mmmotionbert', '.mim')
-    dst = osp.join(dst_dir, 'configs')
-    if not osp.isdir(src):
-        return
-    os.makedirs(dst_dir, exist_ok=True)
+    os.makedirs(osp.dirname(dst), exist_ok=True)
     if osp.islink(dst) or osp.isfile(dst):
         os.remove(dst)
     elif osp.isdir(dst):
         shutil.rmtree(dst)
     if editable:
-        os.symlink(osp.relpath(src, dst_dir), dst)
-    else:
+        os.symlink(osp.relpath(src, osp.dirname(dst)), dst)
+    elif osp.isdir(src):
         shutil.copytree(src, dst)
+    else:
+        shutil.copy2(src, dst)
+
+
+def add_mim_extension() -> None:
+    """Ship ``configs/`` and the default checkpoint inside the package.
+
+    As ``mmmotionbert/.mim/configs`` and ``mmmotionbert/.mim/checkpoints``
+    (like mmpose's setup: editable installs get symlinks, regular builds
+    copies), so ``mim``, the default model of
+    ``mmmotionbert.apis.init_lifter`` and users of an installed package find
+    them under the same relative paths as in the repository.
+    """
+    editable = any(cmd in sys.argv for cmd in ('develop', 'editable_wheel'))
+    mim = osp.join(HERE, 'mmmotionbert', '.mim')
+    src = osp.join(HERE, 'configs')
+    if osp.isdir(src):
+        _ship(src, osp.join(mim, 'configs'), editable)
+    for name in SHIPPED_CHECKPOINTS:
+        src = osp.join(HERE, 'checkpoints', name)
+        if osp.isfile(src):
+            _ship(src, osp.join(mim, 'checkpoints', name), editable)
 
 
 add_mim_extension()
@@ -68,7 +91,10 @@ setup(
     packages=find_packages(exclude=('configs', 'tools', 'demo', 'tests',
                                     'tests.*', 'benchmarks', 'benchmarks.*')),
     include_package_data=True,
-    package_data={'mmmotionbert': ['.mim/configs/**/*.py', 'data/*']},
+    package_data={
+        'mmmotionbert':
+        ['.mim/configs/**/*.py', '.mim/checkpoints/*.pth', 'data/*']
+    },
     install_requires=parse_requirements('runtime'),
     extras_require={
         'mm': parse_requirements('mminstall'),

@@ -15,8 +15,17 @@ a prefix:
 Every name carries an ``MB`` prefix or a MotionBERT-specific name so that
 nothing collides with the hosts' own modules (mmpose 1.3 registers its own
 ``DSTFormer``; ours is ``MBDSTformer``).
+
+Two registries are our own, standalone (scope ``mmmotionbert``, no parent)
+because configs never name their entries: :data:`POSE2D_DETECTORS`, the 2D
+pose detectors of video inference (``mmmotionbert.apis.detectors``), and
+:data:`OFFICIAL_TASKS`, the builders of ``load_official_model(...,
+task=...)``. Look names up in their ``module_dict``: ``Registry.get`` and
+``in`` fall back to importing unknown names as Python objects.
 """
 from typing import Type
+
+from mmengine.registry import Registry
 
 from mmaction.registry import DATASETS as ACTION_DATASETS
 from mmaction.registry import METRICS as ACTION_METRICS
@@ -27,8 +36,25 @@ from mmpose.registry import DATASETS, HOOKS, METRICS, MODELS, TRANSFORMS
 __all__ = [
     'MODELS', 'DATASETS', 'TRANSFORMS', 'METRICS', 'HOOKS', 'ACTION_MODELS',
     'ACTION_DATASETS', 'ACTION_TRANSFORMS', 'ACTION_METRICS',
-    'register_shared_model', 'register_shared_transform'
+    'POSE2D_DETECTORS', 'OFFICIAL_TASKS', 'register_shared_model',
+    'register_shared_transform'
 ]
+
+#: 2D pose detectors for video input: name -> class whose instances map a
+#: BGR frame to its persons (see :mod:`mmmotionbert.apis.detectors`).
+POSE2D_DETECTORS = Registry(
+    '2d pose detector',
+    scope='mmmotionbert',
+    locations=['mmmotionbert.apis.detectors'])
+#: Official checkpoint tasks: name -> ``builder(ckpt, backbone_cfg,
+#: **task_kwargs)`` returning the model (see :mod:`mmmotionbert.apis.official`).
+OFFICIAL_TASKS = Registry(
+    'official task',
+    scope='mmmotionbert',
+    locations=[
+        'mmmotionbert.apis.official', 'mmmotionbert.apis.official_action',
+        'mmmotionbert.apis.official_mesh'
+    ])
 
 
 def register_shared_model(cls: Type) -> Type:

@@ -18,26 +18,18 @@ model = dict(
         num_classes=5, dim_rep=16, hidden_dim=32, dropout_ratio=0.,
         topk=(1, )))
 
+# the parent's pipelines on 16-frame clips, scores handled by the
+# transforms' defaults
+__steps = dict(
+    MBHumanTracking=dict(type='MBHumanTracking'),
+    MBJointConvert=dict(type='MBJointConvert', src='coco'))
 train_pipeline = [
-    dict(type='MBSkeletonNormalize'),
-    dict(type='MBHumanTracking'),
-    dict(type='MBJointConvert', src='coco'),
-    dict(type='MBResampleFrames', clip_len=clip_len, randomness=True),
-    dict(type='MBPadPersons', num_person=2),
-    dict(type='MBRandomMove'),
-    dict(type='MBCropScale', scale_range=(1, 3)),
-    dict(type='MBFormatActionInput'),
-    dict(type='PackActionInputs', meta_keys=('frame_dir', ))
+    dict(t, clip_len=clip_len) if t.type == 'MBResampleFrames' else
+    __steps.get(t.type, t) for t in _base_.train_pipeline
 ]
 test_pipeline = [
-    dict(type='MBSkeletonNormalize'),
-    dict(type='MBHumanTracking'),
-    dict(type='MBJointConvert', src='coco'),
-    dict(type='MBResampleFrames', clip_len=clip_len, randomness=False),
-    dict(type='MBPadPersons', num_person=2),
-    dict(type='MBCropScale', scale_range=(2, 2)),
-    dict(type='MBFormatActionInput'),
-    dict(type='PackActionInputs', meta_keys=('frame_dir', ))
+    dict(t, clip_len=clip_len) if t.type == 'MBResampleFrames' else
+    __steps.get(t.type, t) for t in _base_.test_pipeline
 ]
 train_dataloader = dict(
     batch_size=8,

@@ -9,24 +9,18 @@ ann_file = 'data/action/ntu60_3danno.pkl'
 split = 'xsub'
 clip_len = 243
 model = dict(backbone=dict(init_cfg=None))
+# the NTU-60 pipelines from the NTU-25 joints, without the 2D skeleton
+# normalization (which leaves 3D skeletons unchanged)
+__steps = dict(
+    MBHumanTracking=dict(type='MBHumanTracking'),
+    MBJointConvert=dict(type='MBJointConvert', src='ntu'))
 train_pipeline = [
-    dict(type='MBHumanTracking'),
-    dict(type='MBJointConvert', src='ntu'),
-    dict(type='MBResampleFrames', clip_len=clip_len, randomness=True),
-    dict(type='MBPadPersons', num_person=2),
-    dict(type='MBRandomMove'),
-    dict(type='MBCropScale', scale_range=(1, 3)),
-    dict(type='MBFormatActionInput'),
-    dict(type='PackActionInputs', meta_keys=('frame_dir', ))
+    __steps.get(t.type, t) for t in _base_.train_pipeline
+    if t.type != 'MBSkeletonNormalize'
 ]
 test_pipeline = [
-    dict(type='MBHumanTracking'),
-    dict(type='MBJointConvert', src='ntu'),
-    dict(type='MBResampleFrames', clip_len=clip_len, randomness=False),
-    dict(type='MBPadPersons', num_person=2),
-    dict(type='MBCropScale', scale_range=(2, 2)),
-    dict(type='MBFormatActionInput'),
-    dict(type='PackActionInputs', meta_keys=('frame_dir', ))
+    __steps.get(t.type, t) for t in _base_.test_pipeline
+    if t.type != 'MBSkeletonNormalize'
 ]
 train_dataloader = dict(
     dataset=dict(

@@ -21,26 +21,15 @@ model = dict(
         dropout_ratio=0.1,
         loss=dict(type='MBSupConLoss', temperature=0.1)))
 
+# the recipe's pipelines on 100-frame clips; the queries keep their split
 train_pipeline = [
-    dict(type='MBSkeletonNormalize'),
-    dict(type='MBHumanTracking', track_scores=True),
-    dict(type='MBJointConvert', src='coco', convert_scores=True),
-    dict(type='MBResampleFrames', clip_len=clip_len, randomness=True),
-    dict(type='MBPadPersons', num_person=2),
-    dict(type='MBRandomMove'),
-    dict(type='MBCropScale', scale_range=(1, 3)),
-    dict(type='MBFormatActionInput'),
-    dict(type='PackActionInputs', meta_keys=('frame_dir', ))
+    dict(t, clip_len=clip_len) if t.type == 'MBResampleFrames' else t
+    for t in _base_.train_pipeline
 ]
 test_pipeline = [
-    dict(type='MBSkeletonNormalize'),
-    dict(type='MBHumanTracking', track_scores=True),
-    dict(type='MBJointConvert', src='coco', convert_scores=True),
-    dict(type='MBResampleFrames', clip_len=clip_len, randomness=False),
-    dict(type='MBPadPersons', num_person=2),
-    dict(type='MBCropScale', scale_range=(2, 2)),
-    dict(type='MBFormatActionInput'),
-    dict(type='PackActionInputs', meta_keys=('frame_dir', 'split_name'))
+    dict(t, clip_len=clip_len) if t.type == 'MBResampleFrames' else
+    dict(t, meta_keys=('frame_dir', 'split_name'))
+    if t.type == 'PackActionInputs' else t for t in _base_.test_pipeline
 ]
 train_dataloader = dict(
     batch_size=32,  # a multiple of num_per_class

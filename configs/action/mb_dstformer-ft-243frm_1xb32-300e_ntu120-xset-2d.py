@@ -1,11 +1,8 @@
 # NTU-120 cross-setup with the NTU-60 finetuning recipe (the official repo
 # has no NTU-120 classification config; no paper number).
-_base_ = ['_base_/mb_ntu_2d.py']
+_base_ = ['mb_dstformer-ft-243frm_1xb32-300e_ntu120-xsub-2d.py']
 
-ann_file = 'data/action/ntu120_hrnet.pkl'
 split = 'xset'
-model = dict(head=dict(num_classes=120))
-train_dataloader = dict(
-    dataset=dict(ann_file=ann_file, split=f'{split}_train'))
-val_dataloader = dict(dataset=dict(ann_file=ann_file, split=f'{split}_val'))
+train_dataloader = dict(dataset=dict(split=f'{split}_train'))
+val_dataloader = dict(dataset=dict(split=f'{split}_val'))
 test_dataloader = val_dataloader

@@ -23,12 +23,10 @@ model = dict(
     head=dict(dim_rep=32, hidden_dim=64, smpl_dir=smpl_dir))
 
 pw3d_train = dict(
-    type='MBMeshDataset',
+    _base_.pw3d_train,
     data_file=data_root + 'mesh_det_pw3d.pkl',
-    split='train',
     clip_len=clip_len,
-    data_stride=4,
-    flip_prob=0.5)
+    data_stride=4)
 coco_train = dict(
     type='MBMeshDataset',
     data_file=data_root + 'mesh_det_coco.pkl',

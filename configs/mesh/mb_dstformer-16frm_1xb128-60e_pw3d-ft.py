@@ -6,7 +6,9 @@
 # clips (first 20 epochs only), COCO images (batches of 512) and 3DPW clips
 # (batches of 128), in that order; the best checkpoint has the lowest 3DPW
 # MPJPE. Data and SMPL files: see docs/mesh.md.
-_base_ = ['../_base_/default_runtime.py']
+_base_ = [
+    '../_base_/default_runtime.py', '../_base_/models/mb_dstformer.py'
+]
 
 data_root = 'data/mesh/'
 # SMPL_NEUTRAL.pkl, smpl_mean_params.npz, J_regressor_*.npy
@@ -22,19 +24,7 @@ mix_coco = True
 
 model = dict(
     type='MBMeshRegressor',
-    backbone=dict(
-        type='MBDSTformer',
-        dim_in=3,
-        dim_feat=512,
-        dim_rep=512,
-        depth=5,
-        num_heads=8,
-        mlp_ratio=2,
-        num_joints=17,
-        maxlen=243,
-        att_fuse=True,
-        norm_eps=1e-6,
-        init_cfg=dict(type='Pretrained', checkpoint=pretrained)),
+    backbone=dict(init_cfg=dict(type='Pretrained', checkpoint=pretrained)),
     head=dict(
         type='MBMeshHead',
         dim_rep=512,
@@ -67,13 +57,8 @@ coco_train = dict(
     clip_len=1,
     data_stride=1,
     flip_prob=0.5)
-pw3d_train = dict(
-    type='MBMeshDataset',
-    data_file=data_root + 'mesh_det_pw3d.pkl',
-    split='train',
-    clip_len=clip_len,
-    data_stride=8,
-    flip_prob=0.5)
+# 3DPW clips, sliced as the H36M ones
+pw3d_train = dict(h36m_train, data_file=data_root + 'mesh_det_pw3d.pkl')
 # (dataset, batch size, train on it while epoch < this; None: always)
 train_sources = [
     (h36m_train, 128, 20)

@@ -16,7 +16,8 @@
 #   python tools/convert_official_checkpoint.py best_epoch.bin OUT.pth \
 #       --layout mmpose-head
 _base_ = [
-    '../_base_/default_runtime.py', '../_base_/schedules/h36m_adamw.py'
+    '../_base_/default_runtime.py', '../_base_/models/mb_dstformer.py',
+    '../_base_/schedules/h36m_adamw.py'
 ]
 
 clip_len = 243
@@ -34,18 +35,8 @@ val_codec = dict(
 
 model = dict(
     type='PoseLifter',
-    backbone=dict(
-        type='MBDSTformer',
-        dim_in=3,
-        dim_feat=512,
-        dim_rep=0,  # representation layer lives in the head
-        depth=5,
-        num_heads=8,
-        mlp_ratio=2,
-        num_joints=17,
-        maxlen=clip_len,
-        att_fuse=True,
-        norm_eps=1e-6),
+    # the representation layer lives in the head
+    backbone=dict(dim_rep=0, maxlen=clip_len),
     head=dict(
         type='MotionRegressionHead',
         in_channels=512,

@@ -6,7 +6,8 @@ OpenCV reads it) and returning that frame's persons as a list of
 ``(keypoints (J, 2) pixels, scores (J,), track_id or None)``; its ``layout``
 attribute names the joint layout. Register new ones with
 :func:`register_detector` and build them by name with
-:func:`build_detector`:
+:func:`build_detector`; they live in the mmengine registry
+:data:`DETECTORS` (``mmmotionbert.registry.POSE2D_DETECTORS``):
 
 * ``'mediapipe'`` (default, offline): MediaPipe BlazePose from
   ``mediapipe==0.10.21`` (``model_complexity=1``, whose weights ship inside
@@ -20,10 +21,11 @@ returns a :class:`KeypointSequence` (persons linked by
 :func:`simple_track`).
 """
 import os.path as osp
-from typing import Callable, Dict, List, Optional
+from typing import Callable, List, Optional
 
 import numpy as np
 
+from mmmotionbert.registry import POSE2D_DETECTORS
 from mmmotionbert.structures import Instance, KeypointSequence
 from .readers import sequence_from_frames
 
@@ -33,18 +35,22 @@ __all__ = [
     'open_video'
 ]
 
-#: Detector name -> class.
-DETECTORS: Dict[str, Callable] = {}
+#: Detector name -> class (an mmengine ``Registry``).
+DETECTORS = POSE2D_DETECTORS
 
 
-def register_detector(name: str) -> Callable:
-    """Class decorator registering a 2D detector under ``name``."""
+def register_detector(name: str, force: bool = True) -> Callable:
+    """Class decorator registering a 2D detector under ``name``.
 
-    def _register(cls):
-        DETECTORS[name] = cls
-        return cls
+    Args:
+        name (str): The name :func:`build_detector` takes.
+        force (bool): Replace a detector already registered under ``name``
+            (False: KeyError instead). Defaults to True.
 
-    return _register
+    Returns:
+        Callable: The decorator; it returns the class unchanged.
+    """
+    return DETECTORS.register_module(name=name, force=force)
 
 
 def build_detector(name: str = 'mediapipe', **kwargs):
@@ -57,10 +63,11 @@ def build_detector(name: str = 'mediapipe', **kwargs):
     Returns:
         The detector (callable on BGR frames, with ``layout``).
     """
-    if name not in DETECTORS:
+    # module_dict, not ``in``: Registry.get imports unknown names as objects
+    if name not in DETECTORS.module_dict:
         raise ValueError(f'unknown 2D detector {name!r}; registered: '
-                         f'{sorted(DETECTORS)}')
-    return DETECTORS[name](**kwargs)
+                         f'{sorted(DETECTORS.module_dict)}')
+    return DETECTORS.module_dict[name](**kwargs)
 
 
 @register_detector('mediapipe')

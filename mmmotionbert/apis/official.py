@@ -4,7 +4,7 @@ from typing import Any, Callable, Dict
 
 from torch import nn
 
-from mmmotionbert.registry import MODELS
+from mmmotionbert.registry import MODELS, OFFICIAL_TASKS
 from mmmotionbert.utils.official import (backbone_state_dict,
                                          infer_dstformer_kwargs,
                                          load_checkpoint_dict,
@@ -16,11 +16,11 @@ OFFICIAL_BACKBONE_KWARGS = ('dim_in', 'dim_out', 'dim_feat', 'dim_rep',
                             'maxlen', 'qkv_bias', 'qk_scale', 'drop_rate',
                             'attn_drop_rate', 'drop_path_rate', 'att_fuse',
                             'norm_eps')
-#: task name -> builder(checkpoint dict, backbone cfg, **kwargs) -> model
-OFFICIAL_TASKS: Dict[str, Callable[..., nn.Module]] = {}
+# OFFICIAL_TASKS (the mmengine Registry of mmmotionbert.registry): task name
+# -> builder(checkpoint dict, backbone cfg, **kwargs) -> model
 
 
-def register_official_task(name: str) -> Callable:
+def register_official_task(name: str, force: bool = True) -> Callable:
     """Register a builder for ``load_official_model(..., task=name)``.
 
     The builder is called as ``builder(ckpt, backbone_cfg, **task_kwargs)``
@@ -29,16 +29,14 @@ def register_official_task(name: str) -> Callable:
 
     Args:
         name (str): Task name.
+        force (bool): Replace a builder already registered under ``name``
+            (False: KeyError instead). Defaults to True.
 
     Returns:
-        Callable: Decorator registering the builder.
+        Callable: Decorator registering the builder; it returns the builder
+        unchanged.
     """
-
-    def _register(builder: Callable[..., nn.Module]) -> Callable:
-        OFFICIAL_TASKS[name] = builder
-        return builder
-
-    return _register
+    return OFFICIAL_TASKS.register_module(name=name, force=force)
 
 
 def official_backbone_cfg(state_dict: Dict[str, Any], **kwargs) -> dict:
@@ -121,12 +119,14 @@ def load_official_model(checkpoint,
     Returns:
         nn.Module: The model, in eval mode, weights loaded strictly.
     """
-    if task not in OFFICIAL_TASKS:
-        raise ValueError(f'task must be one of {sorted(OFFICIAL_TASKS)}, '
-                         f'got {task!r}')
+    OFFICIAL_TASKS.import_from_location()  # the modules registering tasks
+    if task not in OFFICIAL_TASKS.module_dict:
+        raise ValueError('task must be one of '
+                         f'{sorted(OFFICIAL_TASKS.module_dict)}, got {task!r}')
     ckpt = load_checkpoint_dict(checkpoint)
     backbone_cfg = official_backbone_cfg(
         backbone_state_dict(ckpt), **official_kwargs)
-    model = OFFICIAL_TASKS[task](ckpt, backbone_cfg, **(task_kwargs or {}))
+    builder = OFFICIAL_TASKS.module_dict[task]
+    model = builder(ckpt, backbone_cfg, **(task_kwargs or {}))
     model.eval()
     return model

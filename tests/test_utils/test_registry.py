@@ -50,3 +50,49 @@ def test_mmpose_visualization_imports_without_torchvision():
     import mmpose.visualization  # noqa: F401  (needs the simcc stand-in)
     from mmpose.registry import VISUALIZERS
     assert VISUALIZERS.get('Pose3dLocalVisualizer') is not None
+
+
+def test_detectors_and_official_tasks_are_mmengine_registries():
+    from mmengine.registry import Registry
+
+    from mmmotionbert.apis.detectors import (DETECTORS, build_detector,
+                                             register_detector)
+    from mmmotionbert.apis.official import (OFFICIAL_TASKS,
+                                            register_official_task)
+    from mmmotionbert.registry import POSE2D_DETECTORS
+    from mmmotionbert.registry import OFFICIAL_TASKS as TASKS
+    assert isinstance(DETECTORS, Registry) and DETECTORS is POSE2D_DETECTORS
+    assert isinstance(OFFICIAL_TASKS, Registry) and OFFICIAL_TASKS is TASKS
+    assert {'mediapipe', 'mmpose'} <= set(DETECTORS.module_dict)
+    assert {'rep', 'pose3d', 'action',
+            'mesh'} <= set(OFFICIAL_TASKS.module_dict)
+    assert 'mediapipe' in DETECTORS and 'pose3d' in OFFICIAL_TASKS
+
+    @register_detector('_test_fake')
+    class Fake:
+        layout = 'h36m'
+
+        def __init__(self, scale=1):
+            self.scale = scale
+
+    @register_official_task('_test_task')
+    def _fake_task(ckpt, backbone_cfg):
+        return None
+
+    try:
+        assert build_detector('_test_fake', scale=2).scale == 2
+        assert OFFICIAL_TASKS.get('_test_task') is _fake_task
+        # re-registering replaces, as the dicts before the Registry did
+        register_detector('_test_fake')(Fake)
+        with pytest.raises(KeyError):
+            register_detector('_test_fake', force=False)(Fake)
+    finally:
+        DETECTORS.module_dict.pop('_test_fake', None)
+        OFFICIAL_TASKS.module_dict.pop('_test_task', None)
+    # a name that imports as a Python object is still not a detector
+    with pytest.raises(ValueError, match="unknown 2D detector 'os'"):
+        build_detector('os')
+    from mmmotionbert.apis import load_official_model
+    with pytest.raises(ValueError,
+                       match=r"task must be one of \[.*'pose3d'.*got 'nope'"):
+        load_official_model({}, task='nope')

@@ -11,7 +11,9 @@
 # neither; MotionBERT issue #132). To feed official checkpoints exactly what
 # they were trained on, set convert_scores=False in MBJointConvert and
 # track_scores=False in MBHumanTracking.
-_base_ = ['../../_base_/action_runtime.py']
+_base_ = [
+    '../../_base_/action_runtime.py', '../../_base_/models/mb_dstformer.py'
+]
 
 data_root = 'data/action/'
 ann_file = data_root + 'ntu60_hrnet.pkl'
@@ -23,19 +25,7 @@ pretrained = 'checkpoint/pretrain/MB_release/latest_epoch.bin'
 
 model = dict(
     type='MBRecognizer',
-    backbone=dict(
-        type='MBDSTformer',
-        dim_in=3,
-        dim_feat=512,
-        dim_rep=512,
-        depth=5,
-        num_heads=8,
-        mlp_ratio=2,
-        num_joints=17,
-        maxlen=243,
-        att_fuse=True,
-        norm_eps=1e-6,
-        init_cfg=dict(type='Pretrained', checkpoint=pretrained)),
+    backbone=dict(init_cfg=dict(type='Pretrained', checkpoint=pretrained)),
     head=dict(
         type='MBActionHead',
         num_classes=num_classes,

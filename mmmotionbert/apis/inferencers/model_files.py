@@ -8,7 +8,7 @@ May import: torch, mmengine, :mod:`mmmotionbert.utils`, the registry and
 """
 import glob
 import os.path as osp
-from typing import Any, Dict, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 import torch
 from torch import nn
@@ -17,21 +17,57 @@ __all__ = [
     'DEFAULT_CHECKPOINT', 'DEFAULT_CONFIG_PATTERN', 'REPO_ROOT', 'init_lifter'
 ]
 
-REPO_ROOT = osp.dirname(
-    osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-
-#: Shipped small lifter (relative to the repository root).
+#: The installed package (``mmmotionbert/``).
+PACKAGE_ROOT = osp.dirname(
+    osp.dirname(osp.dirname(osp.abspath(__file__))))
+#: The source checkout of an editable install (the package's parent folder;
+#: see :func:`_in_checkout`).
+REPO_ROOT = osp.dirname(PACKAGE_ROOT)
+#: Files an installed package ships (setup.py puts ``configs/`` and the
+#: shipped checkpoint there, as OpenMMLab packages do with ``configs/``),
+#: under the same relative paths as in the repository.
+MIM_ROOT = osp.join(PACKAGE_ROOT, '.mim')
+#: Shipped small lifter (relative to the repository root or ``MIM_ROOT``).
 DEFAULT_CHECKPOINT = 'checkpoints/mb_pretrain_small_pybullet.pth'
-
-#: Its config (glob, relative to the repository root).
+#: Its config (glob, relative to the repository root or ``MIM_ROOT``).
 DEFAULT_CONFIG_PATTERN = 'configs/pretrain/mb-small_dstformer-*_pybullet.py'
 
 
+def _in_checkout() -> bool:
+    """Whether the package is imported from a source checkout."""
+    return (osp.isfile(osp.join(REPO_ROOT, 'setup.py'))
+            and osp.isdir(osp.join(REPO_ROOT, 'configs')))
+
+
+def _search_roots() -> List[str]:
+    """Folders relative paths are looked up in, first match wins.
+
+    Returns:
+        list[str]: The repository root of a source checkout (an editable
+        install, the tests and demos), then the package data of an installed
+        package (:data:`MIM_ROOT`).
+    """
+    return ([REPO_ROOT] if _in_checkout() else []) + [MIM_ROOT]
+
+
 def _resolve(path: str) -> str:
-    """``path`` as given if it exists, else relative to the repository."""
+    """``path`` as given if it exists, else in the repository or package.
+
+    Args:
+        path (str): A file or folder, absolute or relative to the working
+            directory, the repository root or the package data.
+
+    Returns:
+        str: The first existing of ``path`` and ``path`` under
+        :func:`_search_roots`; when none exists, ``path`` under the
+        repository of a checkout (as given otherwise), for error messages.
+    """
     if osp.exists(path) or osp.isabs(path):
         return path
-    return osp.join(REPO_ROOT, path)
+    for root in _search_roots():
+        if osp.exists(osp.join(root, path)):
+            return osp.join(root, path)
+    return osp.join(REPO_ROOT, path) if _in_checkout() else path
 
 
 def _resolve_file(path: str, what: str) -> str:
@@ -75,8 +111,19 @@ def _load_weights(model: nn.Module, state_dict: Dict[str, Any],
 
 
 def _default_model_files() -> Tuple[str, str]:
+    """The shipped lifter: its checkpoint and config.
+
+    Returns:
+        tuple[str, str]: Checkpoint and config paths, from the repository of
+        a checkout or from the package data of an installed package.
+    """
     ckpt = _resolve(DEFAULT_CHECKPOINT)
-    configs = sorted(glob.glob(osp.join(REPO_ROOT, DEFAULT_CONFIG_PATTERN)))
+    roots = _search_roots()
+    configs = []
+    for root in roots:
+        configs = sorted(glob.glob(osp.join(root, DEFAULT_CONFIG_PATTERN)))
+        if configs:
+            break
     missing = []
     if not osp.isfile(ckpt):
         missing.append(f'checkpoint {DEFAULT_CHECKPOINT}')
@@ -84,8 +131,9 @@ def _default_model_files() -> Tuple[str, str]:
         missing.append(f'config {DEFAULT_CONFIG_PATTERN}')
     if missing:
         raise FileNotFoundError(
-            'the default (shipped) lifter is missing from this checkout: '
-            f'{" and ".join(missing)} under {REPO_ROOT}. Pass a model '
+            'the default (shipped) lifter is missing from this checkout or '
+            f'installation: {" and ".join(missing)} under '
+            f'{" or ".join(roots)}. Pass a model '
             'explicitly: --checkpoint PATH with an official MotionBERT '
             'checkpoint (e.g. FT_MB_lite_MB_ft_h36m_global_lite/'
             'best_epoch.bin, add --global for global models) or an '
