@@ -42,6 +42,7 @@ def trained(ntu_pkl, tmp_path_factory):
     return work_dir
 
 
+@pytest.mark.slow
 def test_train_lowers_loss_and_keeps_best(trained):
     records = _records(trained)
     losses = [r['loss'] for r in records if 'loss' in r]
@@ -56,6 +57,7 @@ def test_train_lowers_loss_and_keeps_best(trained):
     assert top1[epoch // 4 - 1] == max(top1)
 
 
+@pytest.mark.slow
 def test_test_tool_dumps_predictions(trained, ntu_pkl, tmp_path):
     ckpt = glob.glob(f'{trained}/best_acc_top1_epoch_*.pth')[0]
     out = tmp_path / 'preds.pkl'
@@ -121,6 +123,7 @@ def test_test_tool_dumps_predictions(trained, ntu_pkl, tmp_path):
         inference_action(model, np.zeros((5, 18, 3)), img_shape=(10, 10))
 
 
+@pytest.mark.slow
 def test_oneshot_train_and_evaluate(ntu_pkl, oneshot_pkl, tmp_path):
     work_dir = tmp_path / 'oneshot'
     run_tool([

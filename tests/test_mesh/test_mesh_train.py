@@ -29,6 +29,7 @@ CONFIG = str(REPO_ROOT /
 
 
 
+@pytest.mark.slow
 def test_train_mixes_sources_and_checkpoint_reproduces_val(
         tmp_path, smpl_paths, smpl_body):
     # the config's relative data/synthetic_mesh layout, inside tmp_path

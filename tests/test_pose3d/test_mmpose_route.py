@@ -338,6 +338,7 @@ def _official_metrics(official_clips) -> dict:
     }
 
 
+@pytest.mark.slow
 def test_train_and_test_tools(data_root, official_clips, tmp_path, capsys):
     """tools/train.py runs; tools/test.py with a converted official
     checkpoint gives the official model's errors (metres)."""

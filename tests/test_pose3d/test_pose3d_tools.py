@@ -26,6 +26,7 @@ def _data_options(pkl):
                          'test_dataloader')]
 
 
+@pytest.mark.slow
 def test_train_on_fixture_lowers_loss_and_keeps_best(tmp_path):
     pkl = official_fixture('h36m_eval/h36m_sh_conf_cam_source_final_synthetic.pkl')
     work_dir = tmp_path / 'train'

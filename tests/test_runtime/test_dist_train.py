@@ -1,5 +1,6 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
 """A 2-process distributed run on CPU through tools/dist_train.sh."""
+import pytest
 import os
 import socket
 import subprocess
@@ -16,6 +17,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_dist_train_two_processes(synthetic_h36m_pkl, tmp_path):
     work_dir = tmp_path / 'dist'
     env = dict(os.environ, PYTHON=sys.executable, PORT=str(_free_port()),

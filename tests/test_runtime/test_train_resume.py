@@ -33,6 +33,7 @@ def trained(synthetic_h36m_pkl, tmp_path_factory):
     return runner, cfg
 
 
+@pytest.mark.slow
 def test_training_lowers_the_loss(trained):
     runner, _ = trained
     losses = runner.message_hub.get_scalar('train/loss').data[0]
@@ -41,6 +42,7 @@ def test_training_lowers_the_loss(trained):
     assert last < 0.8 * first, (first, last)
 
 
+@pytest.mark.slow
 def test_checkpoints_and_best_by_mpjpe(trained):
     runner, cfg = trained
     work_dir = runner.work_dir
@@ -51,6 +53,7 @@ def test_checkpoints_and_best_by_mpjpe(trained):
     assert 0 < mpjpe < 1000
 
 
+@pytest.mark.slow
 def test_resume_continues_where_it_stopped(trained):
     runner, cfg = trained
     cfg = copy.deepcopy(cfg)
