@@ -16,9 +16,9 @@ from mmmotionbert.utils.smpl import (MissingSMPLAssetError,
                                      axis_angle_to_rotmat, flip_smpl_pose,
                                      resolve_smpl_assets, rotmat_to_axis_angle)
 from ..conftest import REPO_ROOT
-from ..test_inference.conftest import coco_motion
-from ..test_inference.test_demo_cli import _frames_of
-from ..test_inference.test_keypoint_io import _openpose_folder
+from ..test_apis.conftest import coco_motion
+from ..test_demo.test_demo_cli import _frames_of
+from ..test_apis.test_readers import _openpose_folder
 from .test_official_mesh import _official_checkpoint
 
 sys.path.insert(0, str(REPO_ROOT / 'demo'))

@@ -12,8 +12,8 @@ import torch
 from mmmotionbert.apis.inferencers import MotionLifterInferencer
 from mmmotionbert.structures import KeypointFormatError
 from ..conftest import REPO_ROOT, official_fixture
-from .conftest import coco_motion, to_layout
-from .test_keypoint_io import _openpose_folder
+from ..test_apis.conftest import coco_motion, to_layout
+from ..test_apis.test_readers import _openpose_folder
 
 sys.path.insert(0, str(REPO_ROOT / 'demo'))
 lift_demo = pytest.importorskip('lift_2d_to_3d')
