@@ -45,8 +45,21 @@ def _grads(model, x, seed=1):
     }
 
 
+@pytest.fixture
+def onednn_kernels():
+    """Run the oneDNN kernels whatever this machine would choose, so the
+    comparison with the plain ops compares two different paths."""
+    from mmmotionbert.models.layers import kernel_choice
+    if not fused_ops._HAS_ONEDNN:
+        pytest.skip('no oneDNN linear op in this PyTorch build')
+    kernel_choice.set_kernels('onednn')
+    assert fused_ops.fused_ops_enabled()
+    yield
+    kernel_choice.set_kernels(None)
+
+
 @pytest.mark.parametrize('batch', [1, 3])
-def test_fused_ops_equal_plain_ops(batch):
+def test_fused_ops_equal_plain_ops(batch, onednn_kernels):
     model = _model().train()
     x = torch.randn(batch, 11, 17, 3)
     out, grads = _grads(model, x)

@@ -15,8 +15,11 @@ The oneDNN op has no autograd formula; :class:`_OneDNNLinear` supplies the
 standard one (the backward GEMMs run in plain PyTorch), so training uses the
 fused forward as well.
 
-Set ``MMMOTIONBERT_FUSED_OPS=0`` in the environment, or use
-:func:`fused_ops_disabled`, to force the plain PyTorch path.
+Whether the oneDNN kernels are used at all is decided per machine by
+:mod:`.kernel_choice` (they are slower than the plain ones on some AVX2
+CPUs); ``MMMOTIONBERT_KERNELS=plain|onednn|auto`` overrides it, and
+:func:`fused_ops_disabled` (or the older ``MMMOTIONBERT_FUSED_OPS=0``) forces
+the plain PyTorch path.
 """
 import contextlib
 import os
@@ -24,6 +27,8 @@ from typing import Iterator, Optional
 
 import torch
 import torch.nn.functional as F
+
+from .kernel_choice import kernel_choice
 
 _ENABLED = os.environ.get('MMMOTIONBERT_FUSED_OPS', '1') != '0'
 _ACTIVATIONS = (None, 'gelu')
@@ -41,8 +46,10 @@ _HAS_ONEDNN = _onednn_op_available()
 
 
 def fused_ops_enabled() -> bool:
-    """Whether :func:`fused_linear` may use the oneDNN kernels."""
-    return _ENABLED and _HAS_ONEDNN
+    """Whether :func:`fused_linear` may use the oneDNN kernels: available,
+    not disabled, and chosen for this machine (:func:`kernel_choice`)."""
+    return (_ENABLED and _HAS_ONEDNN
+            and kernel_choice(_HAS_ONEDNN) == 'onednn')
 
 
 @contextlib.contextmanager
