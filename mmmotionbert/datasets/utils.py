@@ -19,7 +19,7 @@ from typing import MutableMapping, Union
 import numpy as np
 import torch
 
-__all__ = ['worker_rng', 'item_rng', 'as_rng']
+__all__ = ['worker_rng', 'item_rng', 'as_rng', 'results_rng']
 
 
 def as_rng(rng: Union[None, int, np.random.Generator]) -> np.random.Generator:
@@ -77,4 +77,27 @@ def item_rng(seed: int, index: int, test_mode: bool,
     """
     if test_mode:
         return np.random.default_rng([int(seed), int(index)])
+    return worker_rng(seed, state)
+
+
+def results_rng(results: dict, seed: int,
+                state: dict) -> np.random.Generator:
+    """The generator a transform draws from for one ``results`` dict.
+
+    ``results['rng']`` (a ``numpy.random.Generator`` put there by a dataset,
+    e.g. :class:`~mmmotionbert.datasets.MBMocapDataset`, so that all steps
+    of one item draw from one stream in pipeline order) when present,
+    otherwise the transform's own per-worker generator (:func:`worker_rng`).
+
+    Args:
+        results (dict): The transform's input.
+        seed (int): The transform's own seed.
+        state (dict): Holder of its own generator.
+
+    Returns:
+        np.random.Generator: The generator to draw from.
+    """
+    rng = results.get('rng')
+    if isinstance(rng, np.random.Generator):
+        return rng
     return worker_rng(seed, state)

@@ -15,8 +15,8 @@ import torch
 from mmcv.transforms import BaseTransform
 
 from mmmotionbert.registry import register_shared_transform
-from .noise import (MBDetectionNoise2D, RngLike, _as_rng, results_rng,
-                    transform_rng)
+from ..utils import results_rng
+from .noise import MBDetectionNoise2D, RngLike, _as_rng, transform_rng
 
 __all__ = [
     'sample_mask', 'apply_random_mask', 'MBRandomMask2D', 'MBAugmenter2D'

@@ -39,13 +39,12 @@ import torch
 from mmcv.transforms import BaseTransform
 
 from mmmotionbert.registry import register_shared_transform
-from ..utils import as_rng, worker_rng
+from ..utils import as_rng, results_rng, worker_rng
 
 __all__ = [
     'OFFICIAL_NOISE_PARAMS_FILE', 'load_official_noise_params',
     'sample_detection_noise', 'displacement_to_confidence',
-    'add_detection_noise', 'MBDetectionNoise2D', 'transform_rng',
-    'results_rng'
+    'add_detection_noise', 'MBDetectionNoise2D', 'transform_rng'
 ]
 
 #: Package file with the official noise statistics.
@@ -246,29 +245,6 @@ def transform_rng(seed: int, state: dict) -> np.random.Generator:
     Returns:
         np.random.Generator: The generator to draw from.
     """
-    return worker_rng(seed, state)
-
-
-def results_rng(results: dict, seed: int,
-                state: dict) -> np.random.Generator:
-    """The generator a transform draws from for one ``results`` dict.
-
-    ``results['rng']`` (a ``numpy.random.Generator`` put there by a dataset,
-    e.g. :class:`~mmmotionbert.datasets.MBMocapDataset`, so that all steps
-    of one item draw from one stream in pipeline order) when present,
-    otherwise the transform's own per-worker generator (:func:`worker_rng`).
-
-    Args:
-        results (dict): The transform's input.
-        seed (int): The transform's own seed.
-        state (dict): Holder of its own generator.
-
-    Returns:
-        np.random.Generator: The generator to draw from.
-    """
-    rng = results.get('rng')
-    if isinstance(rng, np.random.Generator):
-        return rng
     return worker_rng(seed, state)
 
 
