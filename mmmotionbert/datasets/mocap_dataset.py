@@ -31,7 +31,7 @@ The steps after the window selection are registered transforms run as a
 writes the pipeline the constructor arguments describe, and every step
 draws from the item's generator ``results['rng']`` in pipeline order.
 
-May import numpy, torch, mmengine, mmmotionbert.registry / utils and the
+May import numpy, mmengine, mmmotionbert.registry / utils and the
 datasets' own modules (``mocap/``, ``transforms/``, ``utils``,
 ``h36m_meta``, ``h36m_reader``).
 """
@@ -46,6 +46,7 @@ from .h36m_reader import resample_indices
 from .mocap.camera import (DEFAULT_RESOLUTIONS, make_camera,  # noqa: F401
                            project_points, sample_virtual_camera,
                            world_to_camera)
+from .mocap.default_pipeline import default_mocap_pipeline
 from .mocap.pybullet_fk import default_mocap_cache, load_mocap_cache
 from .mocap.skeleton import (BONE_GROUPS, DEFAULT_ROTATION_DEGREES,  # noqa
                              LIMB_CHAINS, ROTATION_GROUPS,
@@ -72,85 +73,6 @@ def _check_range(name: str, r: Optional[Sequence[float]]) -> None:
     if r is not None and not (len(r) == 2 and 0 < r[0] <= r[1]):
         raise ValueError(f'{name}: a range must be (low, high) with '
                          f'0 < low <= high, got {r}')
-
-
-def default_mocap_pipeline(
-        camera: Optional[dict] = None,
-        look_at_jitter: float = 0.15,
-        min_depth: float = 1.0,
-        bone_scale_range: Optional[Sequence[float]] = (0.85, 1.25),
-        group_scale_ranges: Optional[Dict[str, Sequence[float]]] = None,
-        rotation_prob: float = 0.0,
-        rotation_degrees: Optional[Dict[str, float]] = None,
-        limb_mix_prob: float = 0.0,
-        face_occlusion_prob: float = 0.0,
-        wild_2d: bool = True,
-        scale_range: Sequence[float] = (1.0, 1.0),
-        flip_prob: float = 0.5,
-        noise_prob: float = 1.0,
-        noise_scale: float = 1.0,
-        joint_mask_prob: float = 0.05,
-        frame_mask_prob: float = 0.1,
-        augment: Optional[dict] = None,
-        with_meta: bool = False) -> List[dict]:
-    """The transform configs :class:`MBMocapDataset`'s arguments describe.
-
-    Steps whose probability is 0 (or that are disabled) are left out, so
-    the list draws exactly what the dataset always drew. Arguments as
-    those of :class:`MBMocapDataset`.
-
-    Returns:
-        list[dict]: Transform configs, in order: ``MBMixLimbs``,
-        ``MBScaleBones``, ``MBRotateJoints``, ``MBVirtualCamera``,
-        ``MBProjectMocap2D``, ``MBCropScaleNormalize``, ``MBFlipH36M``,
-        ``MBDetectionNoise2D``, ``MBRandomMask2D``, ``MBFaceOcclusion``,
-        ``MBIsolatedTransform`` (``augment``), ``MBPackMocapInputs``.
-    """
-    steps: List[dict] = []
-    if limb_mix_prob > 0:
-        steps.append(dict(type='MBMixLimbs', prob=limb_mix_prob))
-    if bone_scale_range is not None:
-        steps.append(
-            dict(
-                type='MBScaleBones',
-                scale_range=tuple(bone_scale_range),
-                group_scale_ranges=dict(group_scale_ranges or {})))
-    if rotation_prob > 0:
-        steps.append(
-            dict(
-                type='MBRotateJoints',
-                prob=rotation_prob,
-                max_degrees=rotation_degrees))
-    steps += [
-        dict(
-            type='MBVirtualCamera',
-            camera=dict(camera or {}),
-            look_at_jitter=look_at_jitter,
-            min_depth=min_depth),
-        dict(type='MBProjectMocap2D', wild_2d=wild_2d),
-        dict(type='MBCropScaleNormalize', scale_range=tuple(scale_range)),
-    ]
-    if flip_prob > 0:
-        steps.append(dict(type='MBFlipH36M', prob=flip_prob))
-    if noise_prob > 0:
-        steps.append(
-            dict(
-                type='MBDetectionNoise2D',
-                prob=noise_prob,
-                noise_scale=noise_scale,
-                always_draw_prob=True))
-    if joint_mask_prob > 0 or frame_mask_prob > 0:
-        steps.append(
-            dict(
-                type='MBRandomMask2D',
-                joint_mask_prob=joint_mask_prob,
-                frame_mask_prob=frame_mask_prob))
-    if face_occlusion_prob > 0 and wild_2d:
-        steps.append(dict(type='MBFaceOcclusion', prob=face_occlusion_prob))
-    if augment:
-        steps.append(dict(type='MBIsolatedTransform', transform=augment))
-    steps.append(dict(type='MBPackMocapInputs', with_meta=with_meta))
-    return steps
 
 
 # --------------------------------------------------------------- dataset
@@ -484,7 +406,9 @@ class MBMocapDataset(BaseDataset):
         """Camera, 2D input and normalised target of one 3D window.
 
         The camera, projection and ``crop_scale`` steps of the default
-        pipeline, as one call.
+        pipeline, as one call, with the constructor's ``camera``,
+        ``look_at_jitter``, ``min_depth``, ``wild_2d`` and ``scale_range``
+        (an explicit ``pipeline`` does not change them).
 
         Args:
             joints (np.ndarray): (T, 17, 3) world joints (m, Y up).
