@@ -23,32 +23,56 @@ model = dict(
     flip_test=True)
 
 # cameras up to 30 deg above the subject (lab and surveillance views)
-mocap = dict(type='MBMocapDataset', clip_len=clip_len,
-             camera=dict(pitch_range=(-15.0, 30.0)))
+camera = dict(pitch_range=(-15.0, 30.0))
+# MBMocapDataset picks a window per item, then runs its pipeline; every step
+# draws from the item's generator in this order (reorder or drop steps here;
+# without `pipeline` the dataset builds the same list from its arguments)
+render_and_augment_2d = [
+    dict(type='MBVirtualCamera', camera=camera, look_at_jitter=0.15,
+         min_depth=1.0),
+    # 2D input as a COCO detector + coco2h36m gives it (head = mid-eyes)
+    dict(type='MBProjectMocap2D', wild_2d=True),
+    dict(type='MBCropScaleNormalize', scale_range=(1.0, 1.0)),
+    dict(type='MBFlipH36M', prob=0.5),
+    dict(type='MBDetectionNoise2D', prob=1.0, noise_scale=2.5,
+         always_draw_prob=True),
+    dict(type='MBRandomMask2D', joint_mask_prob=0.05, frame_mask_prob=0.1),
+]
+# new poses: body parts rotated about their parent joints (DeepMimic has
+# no leaning trunk, few arm positions; people lean and lift a leg far
+# more than 30 deg) and limbs swapped between windows (breaks the
+# clips' fixed arm/leg pairings); no face keypoints when seen from
+# behind, as detectors
+train_pipeline = [
+    dict(type='MBMixLimbs', prob=0.25),
+    dict(type='MBScaleBones', scale_range=(0.85, 1.25)),
+    dict(type='MBRotateJoints', prob=0.8,
+         max_degrees=dict(trunk=50.0, head=30.0, thigh=60.0, shin=30.0,
+                          upper_arm=60.0, forearm=40.0)),
+    *render_and_augment_2d,
+    dict(type='MBFaceOcclusion', prob=0.5),
+    dict(type='MBPackMocapInputs'),
+]
+val_pipeline = [
+    dict(type='MBScaleBones', scale_range=(0.85, 1.25)),
+    *render_and_augment_2d,
+    dict(type='MBPackMocapInputs', with_meta=True),
+]
+mocap = dict(type='MBMocapDataset', clip_len=clip_len)
 train_dataloader = dict(
     batch_size=32,
     num_workers=0,
     sampler=dict(type='DefaultSampler', shuffle=True),
     collate_fn=dict(type='default_collate'),
-    # new poses: body parts rotated about their parent joints (DeepMimic has
-    # no leaning trunk, few arm positions; people lean and lift a leg far
-    # more than 30 deg) and limbs swapped between windows (breaks the
-    # clips' fixed arm/leg pairings); no face keypoints when seen from
-    # behind, as detectors
-    dataset=dict(mocap, exclude_clips=holdout, data_stride=3, noise_scale=2.5,
-                 rotation_prob=0.8,
-                 rotation_degrees=dict(trunk=50.0, head=30.0, thigh=60.0,
-                                       shin=30.0, upper_arm=60.0,
-                                       forearm=40.0),
-                 limb_mix_prob=0.25, face_occlusion_prob=0.5,
-                 num_samples=2048))
+    dataset=dict(mocap, exclude_clips=holdout, data_stride=3,
+                 pipeline=train_pipeline, num_samples=2048))
 val_dataloader = dict(
     batch_size=16,
     num_workers=0,
     sampler=dict(type='DefaultSampler', shuffle=False),
     collate_fn=dict(type='default_collate'),
-    dataset=dict(mocap, clips=holdout, test_mode=True, with_meta=True,
-                 noise_scale=2.5, num_samples=96))
+    dataset=dict(mocap, clips=holdout, test_mode=True, pipeline=val_pipeline,
+                 num_samples=96))
 test_dataloader = val_dataloader
 val_evaluator = dict(type='MBProcrustesMetric', gt_key='joints_cam_mm')
 test_evaluator = val_evaluator

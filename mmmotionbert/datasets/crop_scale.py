@@ -21,6 +21,8 @@ from typing import Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from .utils import as_rng
+
 __all__ = [
     'crop_scale_box', 'crop_scale', 'apply_crop_scale', 'invert_crop_scale'
 ]
@@ -28,11 +30,8 @@ __all__ = [
 Box = Tuple[np.ndarray, float]
 
 
-def _rng(rng: Union[None, int, np.random.Generator]) -> np.random.Generator:
-    """A numpy Generator from a seed, a Generator or None."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    return np.random.default_rng(rng)
+#: A numpy Generator from a seed, a Generator or None.
+_rng = as_rng
 
 
 def crop_scale_box(motion: np.ndarray,

@@ -7,9 +7,10 @@ import torch
 from torch.utils.data import Dataset
 
 from mmmotionbert.registry import DATASETS
-from mmmotionbert.utils.keypoints import (H36M_JOINT_NAMES, flip_h36m,
-                                          h36m_flip_permutation)
+from mmmotionbert.utils.keypoints import flip_h36m
+from .h36m_meta import h36m_metainfo
 from .h36m_reader import H36M_SPLITS, H36MReader
+from .utils import worker_rng
 
 
 @DATASETS.register_module()
@@ -90,8 +91,7 @@ class MBH36MDataset(Dataset):
             **{stride_key: data_stride})
         self.data_stride = reader.strides[split]
         self._load(reader, max_clips)
-        self._rng: Optional[np.random.Generator] = None
-        self._rng_key: Optional[int] = None
+        self._rng_state: dict = {}
 
     def _load(self, reader: H36MReader, max_clips: Optional[int]) -> None:
         """Keep the split's per-frame arrays and clip table in memory."""
@@ -122,11 +122,8 @@ class MBH36MDataset(Dataset):
     @property
     def metainfo(self) -> Dict:
         """Dataset meta information (also given to metrics/visualizers)."""
-        return dict(
-            dataset_name='h36m_motionbert',
-            num_joints=len(H36M_JOINT_NAMES),
-            keypoint_names=list(H36M_JOINT_NAMES),
-            flip_indices=h36m_flip_permutation(),
+        return h36m_metainfo(
+            'h36m_motionbert',
             split=self.split,
             clip_len=self.clip_len,
             data_stride=self.data_stride,
@@ -139,11 +136,7 @@ class MBH36MDataset(Dataset):
 
     def _flip_rng(self) -> np.random.Generator:
         """Generator for flips, re-seeded when torch's initial seed changes."""
-        key = torch.initial_seed()
-        if self._rng is None or key != self._rng_key:
-            self._rng = np.random.default_rng([self.seed, key])
-            self._rng_key = key
-        return self._rng
+        return worker_rng(self.seed, self._rng_state)
 
     def _should_flip(self) -> bool:
         """Draw the flip decision of one item."""

@@ -34,12 +34,13 @@ from mmpose.registry import DATA_SAMPLERS
 from torch.utils.data import Dataset
 
 from mmmotionbert.registry import DATASETS
-from mmmotionbert.utils.keypoints import (H36M_JOINT_NAMES, flip_h36m,
-                                          h36m_flip_permutation)
+from mmmotionbert.utils.keypoints import flip_h36m
 from mmmotionbert.utils.safe_pickle import load_numpy_pickle
 from mmmotionbert.utils.smpl import flip_smpl_pose
+from .h36m_meta import h36m_metainfo
 from .h36m_reader import (camera_resolution, factorize, normalize_xy,
                           split_clips)
+from .utils import worker_rng
 
 __all__ = [
     'MESH_DATASET_RESOLUTIONS', 'load_mesh_pkl', 'MBMeshDataset',
@@ -168,8 +169,7 @@ class MBMeshDataset(Dataset):
         self._load(load_mesh_pkl(self.data_file))
         if max_clips is not None:
             self.clips = self.clips[:max_clips]
-        self._rng: Optional[np.random.Generator] = None
-        self._rng_key: Optional[int] = None
+        self._rng_state: dict = {}
 
     # ----------------------------------------------------------- reading
     def _column(self, rows: dict, key: str) -> np.ndarray:
@@ -256,11 +256,8 @@ class MBMeshDataset(Dataset):
     @property
     def metainfo(self) -> dict:
         """Dataset meta information."""
-        return dict(
-            dataset_name=f'mesh_{self.dataset_type}',
-            num_joints=len(H36M_JOINT_NAMES),
-            keypoint_names=list(H36M_JOINT_NAMES),
-            flip_indices=h36m_flip_permutation(),
+        return h36m_metainfo(
+            f'mesh_{self.dataset_type}',
             split=self.split,
             clip_len=self.clip_len,
             data_stride=self.data_stride,
@@ -275,11 +272,8 @@ class MBMeshDataset(Dataset):
         """Draw one flip decision (reproducible per worker and epoch)."""
         if self.flip_prob <= 0:
             return False
-        key = torch.initial_seed()
-        if self._rng is None or key != self._rng_key:
-            self._rng = np.random.default_rng([self.seed, key])
-            self._rng_key = key
-        return bool(self._rng.random() < self.flip_prob)
+        return bool(
+            worker_rng(self.seed, self._rng_state).random() < self.flip_prob)
 
     def __getitem__(self, index: int) -> dict:
         """One clip.

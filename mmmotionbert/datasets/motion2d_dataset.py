@@ -13,6 +13,7 @@ from torch.utils.data import Dataset
 from mmmotionbert.registry import DATASETS
 from mmmotionbert.utils.keypoints import flip_h36m, posetrack_to_h36m
 from .crop_scale import crop_scale
+from .h36m_meta import H36M_METAINFO
 from .h36m_reader import split_clips
 
 SOURCES = ('instavariety', 'posetrack', 'npz')
@@ -163,7 +164,8 @@ class MBMotion2DDataset(Dataset):
     @property
     def metainfo(self) -> dict:
         """Dataset meta information."""
-        return dict(dataset_name=f'motion2d_{self.source}', num_joints=17)
+        return dict(dataset_name=f'motion2d_{self.source}',
+                    num_joints=H36M_METAINFO['num_joints'])
 
     def __len__(self) -> int:
         return len(self.clips)

@@ -11,6 +11,7 @@ from torch.utils.data import Dataset
 from mmmotionbert.registry import DATASETS
 from mmmotionbert.utils.keypoints import flip_h36m
 from mmmotionbert.utils.safe_pickle import load_numpy_pickle
+from .h36m_meta import H36M_METAINFO
 
 
 @DATASETS.register_module()
@@ -70,7 +71,8 @@ class MBMotionClipDataset(Dataset):
     @property
     def metainfo(self) -> dict:
         """Dataset meta information."""
-        return dict(dataset_name='motion3d_clips', num_joints=17)
+        return dict(dataset_name='motion3d_clips',
+                    num_joints=H36M_METAINFO['num_joints'])
 
     def __len__(self) -> int:
         return len(self.files)

@@ -15,6 +15,7 @@ import torch
 from mmcv.transforms import BaseTransform
 
 from mmmotionbert.registry import register_shared_transform
+from ..utils import results_rng
 from .noise import MBDetectionNoise2D, RngLike, _as_rng, transform_rng
 
 __all__ = [
@@ -96,7 +97,8 @@ class MBRandomMask2D(BaseTransform):
         key (str): Field to mask. Defaults to ``'motion_2d'``.
         joint_mask_prob (float): Defaults to 0.05.
         frame_mask_prob (float): Defaults to 0.1.
-        seed (int): Seed of the transform's generator. Defaults to 0.
+        seed (int): Seed of the transform's generator (used when
+            ``results`` carries no ``rng``). Defaults to 0.
         mask_key (str, optional): Also store the (T, J) keep-mask under
             this key. Defaults to None.
     """
@@ -124,8 +126,13 @@ class MBRandomMask2D(BaseTransform):
                                  self.frame_mask_prob, rng)
 
     def transform(self, results: dict) -> dict:
-        """Mask ``results[self.key]``."""
-        results[self.key], keep = self.apply(results[self.key])
+        """Mask ``results[self.key]``.
+
+        Draws from ``results['rng']`` when present (see
+        :func:`~.noise.results_rng`).
+        """
+        results[self.key], keep = self.apply(
+            results[self.key], results_rng(results, self.seed, self._state))
         if self.mask_key:
             results[self.mask_key] = keep
         return results

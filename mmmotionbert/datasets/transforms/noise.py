@@ -39,6 +39,7 @@ import torch
 from mmcv.transforms import BaseTransform
 
 from mmmotionbert.registry import register_shared_transform
+from ..utils import as_rng, results_rng, worker_rng
 
 __all__ = [
     'OFFICIAL_NOISE_PARAMS_FILE', 'load_official_noise_params',
@@ -54,11 +55,8 @@ OFFICIAL_NOISE_PARAMS_FILE = osp.join(
 RngLike = Union[None, int, Sequence[int], np.random.Generator]
 
 
-def _as_rng(rng: RngLike) -> np.random.Generator:
-    """A numpy Generator from a Generator, a seed (sequence) or None."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    return np.random.default_rng(rng)
+#: A Generator, a seed (sequence) or None (see :func:`..utils.as_rng`).
+_as_rng = as_rng
 
 
 @lru_cache(maxsize=4)
@@ -237,9 +235,8 @@ def add_detection_noise(keypoints: Union[np.ndarray, torch.Tensor],
 def transform_rng(seed: int, state: dict) -> np.random.Generator:
     """Generator of a transform, re-seeded when ``torch.initial_seed`` moves.
 
-    DataLoader workers get a distinct ``torch.initial_seed()`` per worker
-    and epoch (seeded by mmengine's ``randomness.seed``), so the draws differ
-    between workers yet are reproducible.
+    Kept for callers of the old name; see
+    :func:`mmmotionbert.datasets.utils.worker_rng`.
 
     Args:
         seed (int): The transform's own seed.
@@ -248,11 +245,7 @@ def transform_rng(seed: int, state: dict) -> np.random.Generator:
     Returns:
         np.random.Generator: The generator to draw from.
     """
-    key = torch.initial_seed()
-    if state.get('rng') is None or state.get('key') != key:
-        state['rng'] = np.random.default_rng([int(seed), key])
-        state['key'] = key
-    return state['rng']
+    return worker_rng(seed, state)
 
 
 @register_shared_transform
@@ -273,7 +266,14 @@ class MBDetectionNoise2D(BaseTransform):
             :func:`add_detection_noise`). Defaults to 1.0.
         params_file (str, optional): Statistics file. Defaults to the
             packaged official one.
-        seed (int): Seed of the transform's generator. Defaults to 0.
+        seed (int): Seed of the transform's generator (used when
+            ``results`` carries no ``rng``, see :func:`results_rng`).
+            Defaults to 0.
+        always_draw_prob (bool): Draw the ``prob`` decision even when
+            ``prob == 1`` (one ``rng.random()`` per clip, as
+            :class:`~mmmotionbert.datasets.MBMocapDataset` always did), so
+            that later draws of a shared generator are unchanged. Defaults
+            to False (no draw at ``prob == 1``).
         **noise_kwargs: ``num_key_frames``, ``frame_noise_std``,
             ``uniform_range`` overrides.
     """
@@ -284,6 +284,7 @@ class MBDetectionNoise2D(BaseTransform):
                  noise_scale: float = 1.0,
                  params_file: Optional[str] = None,
                  seed: int = 0,
+                 always_draw_prob: bool = False,
                  **noise_kwargs) -> None:
         if not 0.0 <= prob <= 1.0:
             raise ValueError(f'prob must be in [0, 1], got {prob}')
@@ -292,6 +293,7 @@ class MBDetectionNoise2D(BaseTransform):
         self.noise_scale = float(noise_scale)
         self.params = load_official_noise_params(params_file)
         self.seed = int(seed)
+        self.always_draw_prob = bool(always_draw_prob)
         self.noise_kwargs = noise_kwargs
         self._state: dict = {}
 
@@ -310,7 +312,8 @@ class MBDetectionNoise2D(BaseTransform):
         """
         rng = _as_rng(rng) if rng is not None else transform_rng(
             self.seed, self._state)
-        if self.prob < 1.0 and rng.random() >= self.prob:
+        if ((self.prob < 1.0 or self.always_draw_prob)
+                and rng.random() >= self.prob):
             if isinstance(keypoints, torch.Tensor):
                 out = keypoints[..., :3].clone()
                 if out.shape[-1] < 3:
@@ -323,8 +326,13 @@ class MBDetectionNoise2D(BaseTransform):
                                    self.noise_scale, **self.noise_kwargs)
 
     def transform(self, results: dict) -> dict:
-        """Noise ``results[self.key]`` in place of the clean keypoints."""
-        results[self.key] = self.apply(results[self.key])
+        """Noise ``results[self.key]`` in place of the clean keypoints.
+
+        Draws from ``results['rng']`` when present (see
+        :func:`results_rng`).
+        """
+        results[self.key] = self.apply(
+            results[self.key], results_rng(results, self.seed, self._state))
         return results
 
     def __repr__(self) -> str:
