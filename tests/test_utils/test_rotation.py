@@ -189,7 +189,8 @@ def _unnormalised(q, seed):
 
 
 def test_quaternion_to_rotmat_matches_old_fk_code():
-    q = _ref_axis_angle_to_quat(_random_axis_angles(2000, seed=20, max_angle=6.0))
+    aa = _random_axis_angles(2000, seed=20, max_angle=6.0)
+    q = _ref_axis_angle_to_quat(aa)
     q = _unnormalised(q, 21)
     new = quaternion_to_rotmat_np(q)
     np.testing.assert_allclose(new, _ref_fk_quat_to_matrix(q), rtol=0,
