@@ -49,6 +49,10 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from mmmotionbert.utils.rotation import (axis_angle_to_rotmat_np,
+                                         quaternion_to_rotmat_np,
+                                         slerp_quaternion_np)
+
 __all__ = [
     'FACE_NAMES', 'HEAD_LANDMARKS', 'DEEPMIMIC_SCALE',
     'THORAX_ABOVE_NECK_JOINT', 'MOCAP_CACHE_VERSION', 'default_mocap_cache',
@@ -178,50 +182,9 @@ def load_deepmimic_clip(path: str) -> Tuple[np.ndarray, bool]:
 
 
 # ----------------------------------------------------------------- maths
-def _normalize(q: np.ndarray) -> np.ndarray:
-    """Unit quaternions (any layout), zero-safe."""
-    n = np.linalg.norm(q, axis=-1, keepdims=True)
-    return q / np.where(n > 0, n, 1.0)
-
-
-def quat_to_matrix(q_wxyz: np.ndarray) -> np.ndarray:
-    """Rotation matrices of (..., 4) ``w, x, y, z`` quaternions.
-
-    Args:
-        q_wxyz (np.ndarray): (..., 4) quaternions (normalised here).
-
-    Returns:
-        np.ndarray: (..., 3, 3) rotation matrices.
-    """
-    w, x, y, z = np.moveaxis(_normalize(q_wxyz), -1, 0)
-    return np.stack([
-        1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y),
-        2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x),
-        2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)
-    ], axis=-1).reshape(q_wxyz.shape[:-1] + (3, 3))
-
-
-def _axis_angle_matrix(axis: np.ndarray, angle: np.ndarray) -> np.ndarray:
-    """(..., 3, 3) rotations by ``angle`` (...) about the unit ``axis``."""
-    half = 0.5 * np.asarray(angle)[..., None]
-    q = np.concatenate([np.cos(half), np.sin(half) * axis], axis=-1)
-    return quat_to_matrix(q)
-
-
-def _slerp(q0: np.ndarray, q1: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Spherical interpolation of (..., 4) unit quaternions by (...) ``w``."""
-    q0, q1 = _normalize(q0), _normalize(q1)
-    dot = np.sum(q0 * q1, axis=-1, keepdims=True)
-    q1 = np.where(dot < 0, -q1, q1)
-    dot = np.clip(np.abs(dot), -1.0, 1.0)
-    w = np.asarray(w)[..., None]
-    theta = np.arccos(dot)
-    sin = np.sin(theta)
-    small = sin < 1e-6
-    safe = np.where(small, 1.0, sin)
-    a = np.where(small, 1.0 - w, np.sin((1.0 - w) * theta) / safe)
-    b = np.where(small, w, np.sin(w * theta) / safe)
-    return _normalize(a * q0 + b * q1)
+#: Former name of :func:`~mmmotionbert.utils.rotation.quaternion_to_rotmat_np`
+#: (``w, x, y, z`` quaternions, normalised there).
+quat_to_matrix = quaternion_to_rotmat_np
 
 
 def resample_deepmimic_frames(frames: np.ndarray, fps: float) -> np.ndarray:
@@ -254,7 +217,8 @@ def resample_deepmimic_frames(frames: np.ndarray, fps: float) -> np.ndarray:
     out = f0 + (f1 - f0) * w[:, None]  # linear for positions and angles
     quat_cols = [4] + [start for _, start, size in _FRAME_LAYOUT if size == 4]
     for c in quat_cols:
-        out[:, c:c + 4] = _slerp(f0[:, c:c + 4], f1[:, c:c + 4], w)
+        out[:, c:c + 4] = slerp_quaternion_np(f0[:, c:c + 4],
+                                              f1[:, c:c + 4], w)
     out[:, 0] = 1.0 / fps
     return out
 
@@ -319,7 +283,7 @@ class HumanoidModel:
             raise ValueError(f'expected (T, {_FRAME_SIZE}) DeepMimic frames, '
                              f'got {frames.shape}')
         layout = {name: (start, size) for name, start, size in _FRAME_LAYOUT}
-        base_rot = quat_to_matrix(frames[:, 4:8])
+        base_rot = quaternion_to_rotmat_np(frames[:, 4:8])
         links = {'base': (frames[:, 1:4], base_rot)}
         for joint in self.joints:
             p_pos, p_rot = links[joint['parent']]
@@ -328,9 +292,11 @@ class HumanoidModel:
             if joint['name'] in layout and joint['type'] != 'fixed':
                 start, size = layout[joint['name']]
                 if size == 4:
-                    local = quat_to_matrix(frames[:, start:start + 4])
-                else:
-                    local = _axis_angle_matrix(joint['axis'], frames[:, start])
+                    local = quaternion_to_rotmat_np(frames[:,
+                                                           start:start + 4])
+                else:  # revolute: the angle about the unit URDF axis
+                    local = axis_angle_to_rotmat_np(
+                        frames[:, start, None] * joint['axis'])
                 rot = p_rot @ local
             links[joint['child']] = (pos, rot)
         return {
