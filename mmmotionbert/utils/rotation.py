@@ -10,14 +10,21 @@ first; axis-angle vectors are SMPL's, axis times angle in radians):
   :func:`quaternion_to_axis_angle`, :func:`rotmat_to_axis_angle`. The 6D
   layout is the official one: the first two *columns* of the rotation
   matrix read row by row (official ``rot6d_to_rotmat``).
-* **numpy**, for data preparation (AMASS resampling), built on
+* **numpy**, for data preparation (AMASS resampling, the DeepMimic forward
+  kinematics of :mod:`mmmotionbert.datasets.mocap`), built on
   :mod:`scipy.spatial.transform`: :func:`axis_angle_to_quaternion_np`,
-  :func:`quaternion_to_axis_angle_np`, :func:`slerp_quaternion_np` and
-  :func:`slerp_axis_angle_np`.
+  :func:`quaternion_to_axis_angle_np`, :func:`quaternion_to_rotmat_np`,
+  :func:`axis_angle_to_rotmat_np`, :func:`slerp_quaternion_np` and
+  :func:`slerp_axis_angle_np`. scipy itself stores quaternions scalar last
+  (``x, y, z, w``, as pybullet does); the conversion to and from our
+  scalar-first order happens only inside these functions.
 
 The numpy functions reproduce the hand-written versions they replaced
-(``datasets/converters/amass.py`` before the split) to about 1e-15 (see
-``tests/test_utils/test_rotation.py``), with one documented exception: where
+(``datasets/converters/amass.py`` before the split, and the quaternion
+helpers of ``datasets/mocap/pybullet_fk.py``) to about 1e-15 (see
+``tests/test_utils/test_rotation.py``). Unlike those helpers they reject
+zero quaternions (``ValueError`` from scipy) instead of silently mapping
+them to the identity. One documented exception: where
 a quaternion has ``w == 0`` exactly (a rotation by exactly pi), scipy's
 ``as_rotvec`` picks the axis whose first non-zero component is positive
 while the old code kept the axis as it was. Both are the same rotation (the
@@ -38,6 +45,7 @@ __all__ = [
     'rot6d_to_rotmat', 'rotmat_to_rot6d', 'axis_angle_to_rotmat',
     'rotmat_to_quaternion', 'quaternion_to_axis_angle', 'rotmat_to_axis_angle',
     'axis_angle_to_quaternion_np', 'quaternion_to_axis_angle_np',
+    'quaternion_to_rotmat_np', 'axis_angle_to_rotmat_np',
     'slerp_quaternion_np', 'slerp_axis_angle_np'
 ]
 
@@ -220,6 +228,43 @@ def quaternion_to_axis_angle_np(quat: np.ndarray) -> np.ndarray:
     return aa.reshape(np.shape(quat)[:-1] + (3, ))
 
 
+def quaternion_to_rotmat_np(quat: np.ndarray) -> np.ndarray:
+    """Quaternions ``(w, x, y, z)`` to rotation matrices.
+
+    Quaternions are normalised first (any non-zero norm is accepted); ``q``
+    and ``-q`` give the same matrix.
+
+    Args:
+        quat (np.ndarray): (..., 4), no zero quaternion.
+
+    Returns:
+        np.ndarray: float64 (..., 3, 3).
+
+    Raises:
+        ValueError: If a quaternion has zero norm.
+    """
+    flat = _flat(quat, 4)
+    rotmat = Rotation.from_quat(_xyzw(flat)).as_matrix()
+    return rotmat.reshape(np.shape(quat)[:-1] + (3, 3))
+
+
+def axis_angle_to_rotmat_np(aa: np.ndarray) -> np.ndarray:
+    """Axis-angle vectors to rotation matrices (numpy, exact Rodrigues).
+
+    Unlike the torch :func:`axis_angle_to_rotmat` (smplx's
+    ``batch_rodrigues``) no 1e-8 is added to the angle.
+
+    Args:
+        aa (np.ndarray): (..., 3) axis times angle in radians.
+
+    Returns:
+        np.ndarray: float64 (..., 3, 3).
+    """
+    flat = _flat(aa, 3)
+    rotmat = Rotation.from_rotvec(flat).as_matrix()
+    return rotmat.reshape(np.shape(aa)[:-1] + (3, 3))
+
+
 def _slerp_rotations(r0: Rotation, r1: Rotation,
                      weight: np.ndarray) -> Rotation:
     """``r0 * exp(weight * log(r0^-1 * r1))``, the shortest arc.
@@ -247,8 +292,9 @@ def slerp_quaternion_np(q0: np.ndarray, q1: np.ndarray,
                         weight: np.ndarray) -> np.ndarray:
     """Spherical linear interpolation of quaternions ``(w, x, y, z)``.
 
-    Takes the shorter arc (``q1`` and ``-q1`` give the same result); the
-    output lies in the hemisphere of ``q0``.
+    Quaternions are normalised first (any non-zero norm is accepted). Takes
+    the shorter arc (``q1`` and ``-q1`` give the same result); the output
+    lies in the hemisphere of ``q0`` (``-q0`` gives ``-result``).
 
     Args:
         q0 (np.ndarray): (..., 4) start, at weight 0.

@@ -112,3 +112,26 @@ def test_converter_tool_writes_cache(tmp_path):
     assert sorted(data['joints']) == ['run', 'walk'] and data['fps'] == 30
     assert data['joints']['walk'].shape == (38, 17, 3)
     assert data['face']['run'].shape[1:] == (5, 3)
+
+
+def test_old_module_re_exports_the_split_modules():
+    from mmmotionbert.datasets import mocap
+    from mmmotionbert.datasets.mocap import (deepmimic, humanoid_fk,
+                                             mocap_cache, pybullet_fk)
+    from mmmotionbert.utils import rotation
+    homes = (deepmimic, humanoid_fk, mocap_cache)
+    for name in pybullet_fk.__all__:
+        home = [m for m in homes if name in m.__all__]
+        assert len(home) == 1, name
+        assert getattr(pybullet_fk, name) is getattr(home[0], name), name
+    assert sorted(pybullet_fk.__all__) == sorted(
+        sum((list(m.__all__) for m in homes), []))
+    # former private names and the former quaternion helper
+    for name in ('_FRAME_LAYOUT', '_FRAME_SIZE', '_PIP_HINT'):
+        assert getattr(pybullet_fk, name) is getattr(deepmimic, name)
+    assert pybullet_fk._H36M_FROM_URDF is humanoid_fk._H36M_FROM_URDF
+    assert pybullet_fk.quat_to_matrix is rotation.quaternion_to_rotmat_np
+    for name in ('FACE_NAMES', 'HumanoidModel', 'convert_deepmimic_clips',
+                 'default_mocap_cache', 'list_deepmimic_clips',
+                 'load_mocap_cache', 'write_mocap_cache'):
+        assert getattr(mocap, name) is getattr(pybullet_fk, name)

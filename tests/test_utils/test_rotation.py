@@ -3,8 +3,9 @@
 
 The numpy functions are built on :mod:`scipy.spatial.transform`; they are
 checked against the hand-written versions they replaced in the AMASS
-converter (frozen below as ``_ref_*``), against scipy's own ``Slerp`` and
-against known rotations.
+converter and in the DeepMimic forward kinematics (frozen below as
+``_ref_*`` and ``_ref_fk_*``), against scipy's own ``Slerp`` and against
+known rotations.
 """
 import numpy as np
 import pytest
@@ -18,8 +19,9 @@ from mmmotionbert.utils import smpl
 from mmmotionbert.utils.rotation import (
     axis_angle_to_quaternion_np, axis_angle_to_rotmat,
     quaternion_to_axis_angle, quaternion_to_axis_angle_np, rot6d_to_rotmat,
-    rotmat_to_axis_angle, rotmat_to_quaternion, rotmat_to_rot6d,
-    slerp_axis_angle_np, slerp_quaternion_np)
+    axis_angle_to_rotmat_np, quaternion_to_rotmat_np, rotmat_to_axis_angle,
+    rotmat_to_quaternion, rotmat_to_rot6d, slerp_axis_angle_np,
+    slerp_quaternion_np)
 
 S = np.sqrt(0.5)
 #: 90 degrees about z: x -> y, y -> -x.
@@ -66,6 +68,42 @@ def _ref_resample_poses(poses, lo, hi, weight):
     out = _ref_quat_to_axis_angle(_ref_slerp(q[lo], q[hi], weight[:, None]))
     return out.reshape(len(lo), -1).astype(np.float32)
 
+
+
+# ------------- the replaced helpers of datasets/mocap/pybullet_fk.py (wxyz)
+def _ref_fk_normalize(q):
+    n = np.linalg.norm(q, axis=-1, keepdims=True)
+    return q / np.where(n > 0, n, 1.0)
+
+
+def _ref_fk_quat_to_matrix(q_wxyz):
+    w, x, y, z = np.moveaxis(_ref_fk_normalize(q_wxyz), -1, 0)
+    return np.stack([
+        1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y),
+        2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x),
+        2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)
+    ], axis=-1).reshape(q_wxyz.shape[:-1] + (3, 3))
+
+
+def _ref_fk_axis_angle_matrix(axis, angle):
+    half = 0.5 * np.asarray(angle)[..., None]
+    q = np.concatenate([np.cos(half), np.sin(half) * axis], axis=-1)
+    return _ref_fk_quat_to_matrix(q)
+
+
+def _ref_fk_slerp(q0, q1, w):
+    q0, q1 = _ref_fk_normalize(q0), _ref_fk_normalize(q1)
+    dot = np.sum(q0 * q1, axis=-1, keepdims=True)
+    q1 = np.where(dot < 0, -q1, q1)
+    dot = np.clip(np.abs(dot), -1.0, 1.0)
+    w = np.asarray(w)[..., None]
+    theta = np.arccos(dot)
+    sin = np.sin(theta)
+    small = sin < 1e-6
+    safe = np.where(small, 1.0, sin)
+    a = np.where(small, 1.0 - w, np.sin((1.0 - w) * theta) / safe)
+    b = np.where(small, w, np.sin(w * theta) / safe)
+    return _ref_fk_normalize(a * q0 + b * q1)
 
 # ------------------------------------------------------------ test data
 def _random_axis_angles(n, seed=0, max_angle=3.0):
@@ -142,6 +180,91 @@ def test_slerp_axis_angle_matches_old_pipeline():
     np.testing.assert_allclose(
         slerp_axis_angle_np(aa0, aa1, weight), old, rtol=0, atol=1e-9)
 
+
+
+def _unnormalised(q, seed):
+    """``q`` scaled by random norms in [0.5, 1.5] (DeepMimic's are off)."""
+    scale = np.random.default_rng(seed).uniform(0.5, 1.5, q.shape[:-1])
+    return q * scale[..., None]
+
+
+def test_quaternion_to_rotmat_matches_old_fk_code():
+    aa = _random_axis_angles(2000, seed=20, max_angle=6.0)
+    q = _ref_axis_angle_to_quat(aa)
+    q = _unnormalised(q, 21)
+    new = quaternion_to_rotmat_np(q)
+    np.testing.assert_allclose(new, _ref_fk_quat_to_matrix(q), rtol=0,
+                               atol=2e-15)
+    np.testing.assert_array_equal(quaternion_to_rotmat_np(-q), new)
+    # proper rotations
+    np.testing.assert_allclose(
+        new @ np.swapaxes(new, -1, -2), np.broadcast_to(np.eye(3), new.shape),
+        atol=1e-14)
+    np.testing.assert_allclose(np.linalg.det(new), 1.0, atol=1e-14)
+
+
+def test_axis_angle_to_rotmat_matches_old_fk_code():
+    # a revolute joint: one unit axis, angles of both signs and above pi
+    axis = np.array([0.0, 0.0, 1.0])
+    angle = np.concatenate([
+        np.linspace(-7.0, 7.0, 301), [0.0, 1e-12, -1e-12, np.pi, -np.pi]
+    ])
+    new = axis_angle_to_rotmat_np(axis * angle[:, None])
+    np.testing.assert_allclose(
+        new, _ref_fk_axis_angle_matrix(axis, angle), rtol=0, atol=2e-15)
+    # any unit axis
+    rng = np.random.default_rng(22)
+    axes = rng.normal(size=(500, 3))
+    axes /= np.linalg.norm(axes, axis=-1, keepdims=True)
+    angle = rng.uniform(-7.0, 7.0, 500)
+    np.testing.assert_allclose(
+        axis_angle_to_rotmat_np(axes * angle[:, None]),
+        _ref_fk_axis_angle_matrix(axes, angle),
+        rtol=0,
+        atol=2e-15)
+
+
+def test_slerp_quaternion_matches_old_fk_slerp_unnormalised():
+    # the FK slerp normalised its inputs; so does the scipy one
+    q0, q1, weight = _quat_pairs(seed=23)
+    q0, q1 = _unnormalised(q0, 24), _unnormalised(q1, 25)
+    new = slerp_quaternion_np(q0, q1, weight)
+    old = _ref_fk_slerp(q0, q1, weight)
+    # the same hemisphere (that of q0), not only the same rotation
+    np.testing.assert_allclose(new, old, rtol=0, atol=1e-9)
+    typical = slice(700, None)  # away from the near-equal/opposite pairs
+    np.testing.assert_allclose(
+        new[typical], old[typical], rtol=0, atol=1e-15)
+    np.testing.assert_allclose(
+        slerp_quaternion_np(-q0, q1, weight), -new, rtol=0, atol=1e-15)
+
+
+def test_known_rotations_numpy_matrices():
+    np.testing.assert_allclose(
+        quaternion_to_rotmat_np(np.array([S, 0, 0, S])), RZ90, atol=1e-15)
+    # norm 2, scalar first: still 90 degrees about z
+    np.testing.assert_allclose(
+        quaternion_to_rotmat_np(np.array([2 * S, 0, 0, 2 * S])),
+        RZ90,
+        atol=1e-15)
+    # scalar first, not scipy's scalar last: (0, 0, 0, 1) is a half turn
+    # about z, (1, 0, 0, 0) the identity
+    np.testing.assert_allclose(
+        quaternion_to_rotmat_np(np.array([[1.0, 0, 0, 0], [0, 0, 0, 1]])),
+        [np.eye(3), np.diag([-1.0, -1.0, 1.0])],
+        atol=1e-15)
+    np.testing.assert_allclose(
+        axis_angle_to_rotmat_np(np.array([0.0, 0.0, np.pi / 2])),
+        RZ90,
+        atol=1e-15)
+    np.testing.assert_allclose(
+        axis_angle_to_rotmat_np(np.array([0.0, 0.0, -np.pi / 2])),
+        RZ90.T,
+        atol=1e-15)
+    assert quaternion_to_rotmat_np(np.zeros((2, 0, 4))).shape == (2, 0, 3, 3)
+    assert axis_angle_to_rotmat_np(np.zeros((5, 3))).shape == (5, 3, 3)
+    with pytest.raises(ValueError):
+        quaternion_to_rotmat_np(np.zeros(4))
 
 def test_resample_sequence_matches_old_code():
     rng = np.random.default_rng(7)

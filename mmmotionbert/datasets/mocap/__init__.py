@@ -1,6 +1,7 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
 """Motion-capture sources converted to H36M-17 3D clips."""
-from .pybullet_fk import (FACE_NAMES, HumanoidModel,  # noqa: F401
-                          convert_deepmimic_clips, default_mocap_cache,
-                          list_deepmimic_clips, load_mocap_cache,
+from .deepmimic import list_deepmimic_clips  # noqa: F401
+from .humanoid_fk import FACE_NAMES, HumanoidModel  # noqa: F401
+from .mocap_cache import (convert_deepmimic_clips,  # noqa: F401
+                          default_mocap_cache, load_mocap_cache,
                           write_mocap_cache)
