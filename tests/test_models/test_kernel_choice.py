@@ -163,3 +163,20 @@ def test_avx2_cpu_measures_once_and_caches(tmp_path):
     assert outs[1].split('|')[0] == outs[0].split('|')[0]
     assert 'measured before' in outs[1]
     assert (tmp_path / 'kernels.json').is_file()
+
+
+def test_choice_is_never_printed_on_stdout(capsys, caplog):
+    """Tools print JSON on stdout; the one-time log line must not land
+    there, even when an mmengine logger exists (it writes to stdout)."""
+    import logging
+
+    from mmengine.logging import MMLogger
+    MMLogger.get_instance('kernel_choice_test')
+    try:
+        kc.set_kernels('plain')
+        with caplog.at_level(logging.INFO, logger='mmmotionbert'):
+            assert kc.kernel_choice() == 'plain'
+        assert capsys.readouterr().out == ''
+        assert 'linear kernels: plain' in caplog.text
+    finally:
+        kc.set_kernels(None)

@@ -21,8 +21,9 @@ run, never at import time):
    version, so it runs once per machine, not in every process. A corrupt
    cache file is ignored and rewritten.
 
-The choice is logged once: to the current mmengine logger inside a runner
-(its log file), else to the ``mmmotionbert`` Python logger.
+The choice is logged once: to the runner's mmengine logger (and so its log
+file) during training or testing, else to the ``mmmotionbert`` Python logger
+(silent unless configured), never on a tool's stdout.
 
 May import: torch, mmengine's logging and the standard library.
 """
@@ -336,10 +337,14 @@ def kernel_choice(onednn_available: bool = True) -> str:
         info = resolve_kernels(_override, onednn_available)
         _choice = info['choice']
         msg = f'mmmotionbert linear kernels: {_choice} ({info["reason"]})'
+        import logging
+
         from mmengine.logging import MMLogger
-        if MMLogger._instance_dict:  # inside a runner: its log file too
-            MMLogger.get_current_instance().info(msg)
+        logger = MMLogger.get_current_instance() if MMLogger._instance_dict \
+            else None
+        if logger is not None and any(
+                isinstance(h, logging.FileHandler) for h in logger.handlers):
+            logger.info(msg)  # a runner's logger: into its log file too
         else:  # never on stdout, which tools use for their JSON
-            import logging
             logging.getLogger('mmmotionbert').info(msg)
     return _choice
