@@ -47,6 +47,7 @@ from mmmotionbert.models.backbones.dstformer import MBDSTformer
 from mmmotionbert.models.layers.attention import motion_attention
 from mmmotionbert.models.layers.fused_ops import (fused_linear,
                                                   fused_ops_enabled)
+from mmmotionbert.models.layers.kernel_choice import cpu_flags
 
 PRECISIONS = ('fp32', 'bf16', 'int8')
 
@@ -57,22 +58,9 @@ __all__ = [
 ]
 
 
-@functools.lru_cache(maxsize=None)
-def _cpu_flags() -> frozenset:
-    """CPU feature flags from ``/proc/cpuinfo`` (empty if unavailable)."""
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                if line.startswith('flags'):
-                    return frozenset(line.split(':', 1)[1].split())
-    except OSError:
-        pass
-    return frozenset()
-
-
 def cpu_has_vnni() -> bool:
     """Whether the CPU has int8 dot-product instructions (VNNI/AMX)."""
-    return bool(_cpu_flags() & {'avx512_vnni', 'avx_vnni', 'amx_int8'})
+    return bool(cpu_flags() & {'avx512_vnni', 'avx_vnni', 'amx_int8'})
 
 
 @functools.lru_cache(maxsize=None)
@@ -102,7 +90,7 @@ def onednn_bf16_supported() -> bool:
 def bf16_fast_on_cpu() -> bool:
     """Whether bf16 GEMMs run natively here: bf16 dot-product instructions
     (AVX512-BF16/AMX) that oneDNN is allowed to use."""
-    return (bool(_cpu_flags() & {'avx512_bf16', 'amx_bf16'})
+    return (bool(cpu_flags() & {'avx512_bf16', 'amx_bf16'})
             and onednn_bf16_supported())
 
 

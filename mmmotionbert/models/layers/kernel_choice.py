@@ -27,6 +27,7 @@ file) during training or testing, else to the ``mmmotionbert`` Python logger
 
 May import: torch, mmengine's logging and the standard library.
 """
+import functools
 import json
 import os
 import os.path as osp
@@ -38,7 +39,7 @@ import torch
 import torch.nn.functional as F
 
 __all__ = [
-    'KERNEL_CHOICES', 'cpu_isa', 'capability_choice', 'kernel_cache_file',
+    'KERNEL_CHOICES', 'cpu_flags', 'cpu_isa', 'capability_choice', 'kernel_cache_file',
     'machine_key', 'measure_kernels', 'resolve_kernels', 'kernel_choice',
     'set_kernels'
 ]
@@ -52,15 +53,17 @@ _choice: Optional[str] = None
 _override: Optional[str] = None
 
 
-def _cpu_flags() -> set:
+@functools.lru_cache(maxsize=None)
+def cpu_flags() -> frozenset:
+    """CPU feature flags from ``/proc/cpuinfo`` (empty if unavailable)."""
     try:
         with open('/proc/cpuinfo') as f:
             for line in f:
                 if line.startswith('flags'):
-                    return set(line.split(':', 1)[1].split())
+                    return frozenset(line.split(':', 1)[1].split())
     except OSError:
         pass
-    return set()
+    return frozenset()
 
 
 def _cpu_model() -> str:
@@ -97,7 +100,7 @@ def cpu_isa(flags: Optional[set] = None,
     machine = (machine or platform.machine()).lower()
     if machine not in ('x86_64', 'amd64', 'i386', 'i686', 'x86'):
         return 'non-x86'
-    flags = _cpu_flags() if flags is None else set(flags)
+    flags = set(cpu_flags() if flags is None else flags)
     if {'amx_bf16', 'amx_int8', 'amx_tile'} & flags:
         isa = 'amx'
     elif 'avx512f' in flags:
