@@ -12,7 +12,7 @@ from mmmotionbert.datasets.transforms.action_transforms import (
     MBCropScale, MBFormatActionInput, MBHumanTracking, MBJointConvert,
     MBPadPersons, MBRandomMove, MBResampleFrames, MBSkeletonNormalize)
 from mmmotionbert.utils.keypoints import NTU_TO_H36M
-from .conftest import make_sample
+from ...test_action.conftest import make_sample
 
 #: H36M joint -> COCO joints it is the mean of (written out by hand).
 H36M_FROM_COCO = [[11, 12], [12], [14], [16], [11], [13], [15], [5, 6, 11, 12],
