@@ -74,3 +74,36 @@ def test_bad_mode_and_missing_target():
         model(torch.zeros(1, 2, 17, 3), mode='bogus')
     with pytest.raises(KeyError, match='target'):
         model.loss(torch.zeros(1, 2, 17, 3), {})
+
+
+def test_test_time_processing_is_shared():
+    """The model's test-time forward (used by the inferencers) and its
+    predict give the same flip average; global models zero the first
+    frame's pelvis depth."""
+    import torch
+
+    from mmmotionbert.models.lifters.test_time import (apply_root_convention,
+                                                       flip_average)
+    from mmmotionbert.registry import MODELS
+    from mmmotionbert.utils.keypoints import flip_h36m
+    torch.manual_seed(0)
+    lifter = MODELS.build(
+        dict(type='MBPoseLifter',
+             backbone=dict(type='MBDSTformer', dim_feat=16, dim_rep=16,
+                           depth=1, num_heads=2, mlp_ratio=1, maxlen=9),
+             head=dict(type='MBPoseHead', dim_rep=16))).eval()
+    x = torch.randn(3, 9, 17, 3)
+    with torch.no_grad():
+        raw = lifter._forward(x)
+        by_hand = (raw + flip_h36m(lifter._forward(flip_h36m(x)))) / 2
+        by_hand[:, :, 0] = 0
+        torch.testing.assert_close(lifter.predict_tensor(x), by_hand)
+        torch.testing.assert_close(lifter.test_time_forward(x), by_hand,
+                                   atol=1e-6, rtol=0)
+        no_flip = lifter.test_time_forward(x, flip_test=False, rootrel=False)
+        assert torch.all(no_flip[:, 0, 0, 2] == 0)
+        torch.testing.assert_close(no_flip[:, 1:], raw[:, 1:])
+        assert not torch.equal(flip_average(lifter._forward, x), raw)
+    pred = torch.ones(1, 2, 17, 3)
+    apply_root_convention(pred, rootrel=False, global_first_frame=False)
+    assert torch.all(pred == 1)

@@ -4,6 +4,7 @@
 May import: numpy, torch, :mod:`mmmotionbert.structures`,
 :mod:`mmmotionbert.utils` and the other inferencer modules.
 """
+from functools import partial
 from typing import Any, Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -11,7 +12,9 @@ import torch
 from torch import nn
 
 from mmmotionbert.structures import KeypointSequence, LiftResult
-from mmmotionbert.utils.keypoints import H36M_JOINT_NAMES, flip_h36m
+from mmmotionbert.models.lifters.test_time import (apply_root_convention,
+                                                   flip_average)
+from mmmotionbert.utils.keypoints import H36M_JOINT_NAMES
 from .base import BaseMotionInferencer, model_forward
 from .model_files import init_lifter
 from .windows import Box, blend_weights, normalize_clip
@@ -92,15 +95,13 @@ class MotionLifterInferencer(BaseMotionInferencer):
         x = torch.as_tensor(np.asarray(clips, np.float32), device=self.device)
         if self.dim_in == 2:
             x = x[..., :2]
-        if self.flip_test:
-            both = model_forward(self.model, torch.cat([x, flip_h36m(x)]))
-            pred = (both[:len(x)] + flip_h36m(both[len(x):])) / 2
-        else:
-            pred = model_forward(self.model, x)
-        if self.rootrel:
-            pred[:, :, 0, :] = 0
-        else:
-            pred[:, 0, 0, 2] = 0
+        if hasattr(self.model, 'test_time_forward'):  # MBPoseLifter
+            pred = self.model.test_time_forward(x, self.flip_test,
+                                                self.rootrel)
+        else:  # any module: the same processing around its forward
+            forward = partial(model_forward, self.model)
+            pred = flip_average(forward, x) if self.flip_test else forward(x)
+            apply_root_convention(pred, self.rootrel)
         return pred.float().cpu().numpy()
 
     def to_pixels(self, pred: np.ndarray, box: Box) -> np.ndarray:

@@ -1,12 +1,15 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
-"""2D-to-3D pose lifter: DSTformer backbone + pose head + losses."""
+"""2D-to-3D pose lifter: DSTformer backbone + pose head + losses.
+
+May import: torch, mmengine, :mod:`mmmotionbert.utils` and the registry.
+"""
 from typing import Dict, List, Optional, Union
 
 import torch
 from mmengine.model import BaseModel
 
 from mmmotionbert.registry import MODELS
-from mmmotionbert.utils.keypoints import flip_h36m
+from .test_time import apply_root_convention, flip_average
 
 ForwardResults = Union[torch.Tensor, Dict[str, torch.Tensor], List[dict]]
 
@@ -173,12 +176,35 @@ class MBPoseLifter(BaseModel):
 
     def predict_tensor(self, inputs: torch.Tensor) -> torch.Tensor:
         """Batched test-time prediction (B, T, J, 3); see :meth:`predict`."""
-        pred = self._forward(inputs)
         if self.flip_test:
-            pred_flip = self._forward(flip_h36m(inputs))
-            pred = (pred + flip_h36m(pred_flip)) / 2
-        if self.rootrel:
-            pred[:, :, 0, :] = 0
+            pred = flip_average(self._forward, inputs, batched=False)
+        else:
+            pred = self._forward(inputs)
+        apply_root_convention(pred, self.rootrel, global_first_frame=False)
         if self.gt_2d:
             pred[..., :2] = inputs[..., :2]
         return pred
+
+    def test_time_forward(self,
+                          inputs: torch.Tensor,
+                          flip_test: Optional[bool] = None,
+                          rootrel: Optional[bool] = None) -> torch.Tensor:
+        """The in-the-wild inferencers' test-time prediction.
+
+        The flip test runs as one batch of 2B; the root follows the model's
+        convention, a global model's depth relative to the first frame's
+        pelvis (what the inferencers blend windows on).
+
+        Args:
+            inputs (Tensor): (B, T, J, C) normalized inputs.
+            flip_test (bool, optional): Defaults to :attr:`flip_test`.
+            rootrel (bool, optional): Defaults to :attr:`rootrel`.
+
+        Returns:
+            Tensor: (B, T, J, 3) normalized 3D.
+        """
+        flip = self.flip_test if flip_test is None else flip_test
+        pred = (flip_average(self._forward, inputs)
+                if flip else self._forward(inputs))
+        return apply_root_convention(
+            pred, self.rootrel if rootrel is None else rootrel)
