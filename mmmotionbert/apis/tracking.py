@@ -1,5 +1,5 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
-"""Link per-frame 2D detections into tracks: one tracker for offline and live use.
+"""Link per-frame 2D detections into tracks: one tracker, offline and live.
 
 :class:`PoseTracker` matches each frame's persons to the live tracks by the
 Hungarian algorithm on the mean joint distance relative to the person's

@@ -16,7 +16,9 @@ __all__ = ['LiftResult']
 
 @dataclass
 class LiftResult:
-    """3D poses of every tracked person (see :mod:`mmmotionbert.apis.inferencers` for units).
+    """3D poses of every tracked person.
+
+    Units, axes and root handling: see :mod:`mmmotionbert.apis.inferencers`.
 
     Attributes:
         keypoints_3d (np.ndarray): (P, T, 17, 3) float32, H36M-17.

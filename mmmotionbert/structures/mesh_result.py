@@ -13,7 +13,9 @@ __all__ = ['MeshResult']
 
 @dataclass
 class MeshResult:
-    """SMPL meshes of every tracked person (see :mod:`mmmotionbert.apis.inferencers.mesh` for units).
+    """SMPL meshes of every tracked person.
+
+    Units, axes and root: see :mod:`mmmotionbert.apis.inferencers.mesh`.
 
     Attributes:
         vertices (np.ndarray): (P, T, 6890, 3) float32, pixels, camera

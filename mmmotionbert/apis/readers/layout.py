@@ -1,5 +1,5 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
-"""Which joint layout a keypoint array is in, from its joint count and geometry.
+"""Which joint layout keypoints are in, from their joint count and geometry.
 
 Where two layouts share a count (COCO-17 / H36M-17, BODY_25 / BODY_25B) a
 geometric check decides when it is clear-cut, otherwise a

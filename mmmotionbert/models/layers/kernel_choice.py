@@ -39,7 +39,8 @@ import torch
 import torch.nn.functional as F
 
 __all__ = [
-    'KERNEL_CHOICES', 'cpu_flags', 'cpu_isa', 'capability_choice', 'kernel_cache_file',
+    'KERNEL_CHOICES', 'cpu_flags', 'cpu_isa', 'capability_choice',
+    'kernel_cache_file',
     'machine_key', 'measure_kernels', 'resolve_kernels', 'kernel_choice',
     'set_kernels'
 ]

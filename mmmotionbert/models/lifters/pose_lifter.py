@@ -76,7 +76,9 @@ class MBPoseLifter(BaseModel):
         """Motion representation (B, T, J, dim_rep) of ``inputs``."""
         return self.backbone(inputs)
 
-    def _forward(self, inputs: torch.Tensor, data_samples=None) -> torch.Tensor:
+    def _forward(self,
+                 inputs: torch.Tensor,
+                 data_samples=None) -> torch.Tensor:
         """Raw 3D output (B, T, J, 3) without test-time processing."""
         return self.head(self.extract_feat(inputs))
 
