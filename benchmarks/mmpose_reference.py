@@ -9,26 +9,11 @@ same representation as :class:`MBDSTformer`. :func:`ours_to_mmpose` maps a
 state dict of ours (or an official backbone state dict, whose keys are the
 same) onto it.
 """
-import re
 from collections import OrderedDict
 from typing import Dict
 
 import torch
 from torch import nn
-
-#: our / official key pattern -> mmpose key template
-_KEY_RULES = (
-    (re.compile(r'^pos_embed$'), 'dstformer.spat_embed'),
-    (re.compile(r'^ts_attn\.(\d+)\.(weight|bias)$'),
-     r'dstformer.attn_regress.\1.\2'),
-    (re.compile(r'^(blocks_(?:st|ts)\.\d+\.mlp_[st])\.fc1\.(weight|bias)$'),
-     r'dstformer.\1.0.\2'),
-    (re.compile(r'^(blocks_(?:st|ts)\.\d+\.mlp_[st])\.fc2\.(weight|bias)$'),
-     r'dstformer.\1.2.\2'),
-    (re.compile(r'^(pre_logits\.fc\.(?:weight|bias))$'), r'\1'),
-    (re.compile(r'^(.*)$'), r'dstformer.\1'),
-)
-
 
 def ours_to_mmpose(state_dict: Dict[str, torch.Tensor]
                    ) -> Dict[str, torch.Tensor]:
@@ -38,14 +23,16 @@ def ours_to_mmpose(state_dict: Dict[str, torch.Tensor]
         state_dict (dict): Our (= official backbone) state dict.
 
     Returns:
-        dict: The same tensors under mmpose's names.
+        dict: The same tensors under mmpose's names (the package's mapping,
+        :mod:`mmmotionbert.utils.mmpose_checkpoint`).
     """
-    out = OrderedDict()
-    for key, value in state_dict.items():
-        for pattern, template in _KEY_RULES:
-            if pattern.match(key):
-                out[pattern.sub(template, key)] = value
-                break
+    from mmmotionbert.utils.mmpose_checkpoint import \
+        official_backbone_to_mmpose
+    out = OrderedDict(
+        ('dstformer.' + k, v)
+        for k, v in official_backbone_to_mmpose(state_dict).items())
+    out.update((k, v) for k, v in state_dict.items()
+               if k.startswith('pre_logits.fc.'))
     return out
 
 

@@ -22,6 +22,7 @@ from mmengine.logging import MMLogger
 from torch import nn
 
 from .checkpoint import safe_torch_load
+from .mmpose_checkpoint import is_mmpose_motionbert, mmpose_to_official
 
 StateDict = Dict[str, torch.Tensor]
 CheckpointLike = Union[str, dict]
@@ -54,7 +55,10 @@ def split_checkpoint(checkpoint: CheckpointLike) -> Tuple[str, StateDict]:
         tuple[str, dict]: ``(fmt, state_dict)`` with ``module.`` prefixes
         removed; ``fmt`` is ``'official_pose'`` (``model_pos``: pretraining
         or 3D pose), ``'official_task'`` (``model``: action / mesh) or
-        ``'mmengine'`` (``state_dict``, or a bare state dict).
+        ``'mmengine'`` (``state_dict``, or a bare state dict). A checkpoint
+        of mmpose's MotionBERT port (``PoseLifter`` with ``DSTFormer``,
+        recognised by its keys, see :mod:`.mmpose_checkpoint`) is returned
+        as ``'official_pose'`` in the official key layout.
     """
     ckpt = load_checkpoint_dict(checkpoint)
     if 'model_pos' in ckpt:
@@ -71,7 +75,10 @@ def split_checkpoint(checkpoint: CheckpointLike) -> Tuple[str, StateDict]:
             "'model_pos' (official pose/pretrain), 'model' (official "
             "action/mesh) or 'state_dict' (mmengine), found "
             f'{sorted(ckpt)[:10]}')
-    return fmt, strip_prefix(sd, 'module.')
+    sd = strip_prefix(sd, 'module.')
+    if fmt == 'mmengine' and is_mmpose_motionbert(sd):
+        fmt, sd = 'official_pose', mmpose_to_official(sd)
+    return fmt, sd
 
 
 def strip_prefix(state_dict: StateDict, prefix: str) -> StateDict:

@@ -1,0 +1,85 @@
+# Copyright (c) mmmotionbert contributors. All rights reserved.
+"""mmpose's MotionBERT checkpoints load into our models, and ours into
+mmpose's ``PoseLifter``, with equal outputs (checked against mmpose's own
+classes)."""
+import pytest
+import torch
+
+from mmmotionbert.utils.mmpose_checkpoint import (is_mmpose_motionbert,
+                                                  mmpose_to_official,
+                                                  official_to_mmpose)
+
+DIMS = dict(feat=32, rep=24, depth=2, heads=4, ratio=2, seq=27)
+
+
+def _mmpose_lifter(seed=0):
+    from mmpose.registry import MODELS
+    from mmpose.utils import register_all_modules
+    register_all_modules(init_default_scope=False)
+    cfg = dict(
+        type='PoseLifter',
+        backbone=dict(
+            type='DSTFormer',
+            in_channels=3,
+            feat_size=DIMS['feat'],
+            depth=DIMS['depth'],
+            num_heads=DIMS['heads'],
+            mlp_ratio=DIMS['ratio'],
+            seq_len=DIMS['seq'],
+            att_fuse=True),
+        head=dict(
+            type='MotionRegressionHead',
+            in_channels=DIMS['feat'],
+            out_channels=3,
+            embedding_size=DIMS['rep'],
+            loss=dict(type='MPJPEVelocityJointLoss')))
+    torch.manual_seed(seed)
+    model = MODELS.build(cfg).eval()
+    with torch.no_grad():  # every weight matters (fusion init is 0)
+        for p in model.parameters():
+            p.add_(torch.randn_like(p) * 0.05)
+    return model
+
+
+def test_mmpose_checkpoint_loads_with_equal_outputs(tmp_path):
+    from mmmotionbert.apis import init_lifter, load_official_model
+    mm = _mmpose_lifter()
+    x = torch.randn(2, DIMS['seq'], 17, 3)
+    with torch.no_grad():
+        ref = mm(x, None, mode='tensor')
+    sd = mm.state_dict()
+    assert is_mmpose_motionbert(sd)
+    ckpt = dict(state_dict=sd, meta=dict(mmpose_version='1.3.2'))
+    ours = load_official_model(ckpt, num_heads=DIMS['heads'])
+    with torch.no_grad():
+        torch.testing.assert_close(ours(x), ref, atol=1e-5, rtol=0)
+    # through a file and init_lifter (the demo's --checkpoint)
+    path = tmp_path / 'mmpose_motionbert.pth'
+    torch.save(ckpt, path)
+    lifter = init_lifter(str(path), num_heads=DIMS['heads'])
+    with torch.no_grad():
+        torch.testing.assert_close(lifter(x), ref, atol=1e-5, rtol=0)
+
+
+def test_our_weights_load_strictly_into_mmpose():
+    from mmmotionbert.apis import load_official_model
+    mm = _mmpose_lifter(seed=1)
+    official = mmpose_to_official(mm.state_dict())
+    assert 'pos_embed' in official and 'head.weight' in official
+    back = official_to_mmpose(official)
+    assert list(back) == list(mm.state_dict())
+    fresh = _mmpose_lifter(seed=2)
+    fresh.load_state_dict(back, strict=True)
+    ours = load_official_model({'model_pos': official},
+                               num_heads=DIMS['heads'])
+    x = torch.randn(1, DIMS['seq'], 17, 3)
+    with torch.no_grad():
+        torch.testing.assert_close(
+            fresh(x, None, mode='tensor'), ours(x), atol=1e-5, rtol=0)
+
+
+def test_unexpected_keys_are_named():
+    sd = {'backbone.spat_embed': torch.zeros(1), 'neck.x': torch.zeros(1)}
+    with pytest.raises(KeyError, match="unexpected key 'neck.x'"):
+        mmpose_to_official(sd)
+    assert not is_mmpose_motionbert({'pos_embed': torch.zeros(1)})
