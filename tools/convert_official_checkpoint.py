@@ -18,6 +18,13 @@ the weights for mmpose's ``PoseLifter`` + ``MotionRegressionHead`` with an
 ``MBDSTformer(dim_rep=0)`` backbone (the ``*-mmpose*`` configs): official
 ``pre_logits.fc.*`` -> ``head.pre_logits.fc.*``, ``head.*`` -> ``head.fc.*``,
 everything else -> ``backbone.*``.
+
+``--to mmpose`` writes a checkpoint for mmpose's *own* MotionBERT
+(``PoseLifter`` + ``DSTFormer`` + ``MotionRegressionHead``, mmpose's
+``configs/body_3d_keypoint/motionbert``) from an official pose checkpoint or
+an mmmotionbert ``MBPoseLifter`` checkpoint (e.g. the shipped one), so it
+runs inside a plain mmpose install; the printed ``model`` settings are the
+ones its config needs (mmpose's configs are for the full model).
 """
 import argparse
 import os
@@ -39,7 +46,16 @@ def main() -> None:
         help='key layout: mmmotionbert (MBPoseLifter / our task models, '
         'default) or mmpose-head (PoseLifter + MotionRegressionHead with '
         'MBDSTformer(dim_rep=0), the *-mmpose* configs)')
+    parser.add_argument(
+        '--to',
+        choices=['mmmotionbert', 'mmpose'],
+        default='mmmotionbert',
+        help="mmpose: mmpose's own MotionBERT PoseLifter layout (DSTFormer "
+        '+ MotionRegressionHead), loadable strictly by mmpose')
     args = parser.parse_args()
+    if args.to == 'mmpose':
+        to_mmpose(parser, args)
+        return
 
     import torch
     from mmmotionbert.utils.official import (convert_official_checkpoint,
@@ -66,6 +82,61 @@ def main() -> None:
               f"dim_feat={bb['dim_feat']}, dim_rep=0, ...), "
               f"head=dict(type='MotionRegressionHead', "
               f"in_channels={bb['dim_feat']}, embedding_size={bb['dim_rep']})")
+
+
+def to_mmpose(parser: argparse.ArgumentParser,
+              args: argparse.Namespace) -> None:
+    """Write ``args.src`` in mmpose's MotionBERT layout to ``args.dst``."""
+    import torch
+    from mmmotionbert.utils.mmpose_checkpoint import official_to_mmpose
+    from mmmotionbert.utils.official import (infer_dstformer_kwargs,
+                                             load_checkpoint_dict,
+                                             split_checkpoint)
+    ckpt = load_checkpoint_dict(args.src)
+    fmt, sd = split_checkpoint(ckpt)
+    if fmt == 'mmengine':  # ours: MBPoseLifter (backbone.*, head.fc.*)
+        official = {}
+        for key, value in sd.items():
+            if key.startswith('backbone.'):
+                official[key[len('backbone.'):]] = value
+            elif key.startswith('head.fc.'):
+                official['head.' + key[len('head.fc.'):]] = value
+        fmt = 'mmmotionbert'
+    elif fmt == 'official_pose':
+        official = dict(sd)
+    else:
+        parser.error(f'--to mmpose needs a 3D pose / pretrain checkpoint '
+                     f'(official model_pos or an MBPoseLifter); {args.src} '
+                     f'is {fmt}')
+    if 'pre_logits.fc.weight' not in official or 'head.weight' not in official:
+        parser.error(f'{args.src} has no DSTformer with a 3D head '
+                     '(pre_logits.fc and head weights); mmpose\'s '
+                     'MotionRegressionHead needs both')
+    bb = infer_dstformer_kwargs(official)
+    heads = "<the model's>"  # not readable off the weights
+    cfg_text = (ckpt.get('meta') or {}).get('cfg')
+    if cfg_text:
+        from mmengine.config import Config
+        heads = Config.fromstring(cfg_text, '.py').model.backbone.get(
+            'num_heads', heads)
+    out = dict(
+        state_dict=official_to_mmpose(official),
+        meta=dict(
+            source=osp.abspath(args.src),
+            source_format=fmt,
+            layout='mmpose PoseLifter (DSTFormer + '
+            'MotionRegressionHead)',
+            backbone=bb))
+    os.makedirs(osp.dirname(osp.abspath(args.dst)) or '.', exist_ok=True)
+    torch.save(out, args.dst)
+    print(f'converted {args.src} ({fmt}) -> {args.dst} (mmpose layout, '
+          f"{len(out['state_dict'])} tensors)")
+    print(f"mmpose model: backbone=dict(type='DSTFormer', in_channels="
+          f"{bb['dim_in']}, feat_size={bb['dim_feat']}, depth={bb['depth']}, "
+          f"num_heads={heads}, mlp_ratio={bb['mlp_ratio']:g}, "
+          f"seq_len={bb['maxlen']}, att_fuse={bb['att_fuse']}), "
+          f"head=dict(type='MotionRegressionHead', in_channels="
+          f"{bb['dim_feat']}, embedding_size={bb['dim_rep']})")
 
 
 if __name__ == '__main__':

@@ -83,3 +83,51 @@ def test_unexpected_keys_are_named():
     with pytest.raises(KeyError, match="unexpected key 'neck.x'"):
         mmpose_to_official(sd)
     assert not is_mmpose_motionbert({'pos_embed': torch.zeros(1)})
+
+
+def test_shipped_model_runs_in_plain_mmpose(tmp_path):
+    """tools/convert_official_checkpoint.py --to mmpose: the shipped small
+    lifter loads strictly into mmpose's own PoseLifter and gives our raw
+    output."""
+    from mmpose.registry import MODELS
+    from mmpose.utils import register_all_modules
+
+    from mmmotionbert.apis import init_lifter
+    from ..conftest import REPO_ROOT, run_tool
+    dst = tmp_path / 'small_mmpose.pth'
+    log = run_tool([
+        'tools/convert_official_checkpoint.py',
+        'checkpoints/mb_pretrain_small_pybullet.pth',
+        str(dst), '--to', 'mmpose'
+    ])
+    assert 'feat_size=64, depth=3, num_heads=4' in log
+    register_all_modules(init_default_scope=False)
+    mm = MODELS.build(
+        dict(
+            type='PoseLifter',
+            backbone=dict(
+                type='DSTFormer',
+                in_channels=3,
+                feat_size=64,
+                depth=3,
+                num_heads=4,
+                mlp_ratio=2,
+                seq_len=27,
+                att_fuse=True),
+            head=dict(
+                type='MotionRegressionHead',
+                in_channels=64,
+                out_channels=3,
+                embedding_size=128,
+                loss=dict(type='MPJPEVelocityJointLoss')))).eval()
+    ckpt = torch.load(dst, weights_only=True)
+    mm.load_state_dict(ckpt['state_dict'], strict=True)
+    ours = init_lifter(
+        str(REPO_ROOT / 'checkpoints' / 'mb_pretrain_small_pybullet.pth'))
+    x = torch.randn(2, 27, 17, 3)
+    with torch.no_grad():
+        torch.testing.assert_close(
+            mm(x, None, mode='tensor'),
+            ours(x, mode='tensor'),
+            atol=1e-5,
+            rtol=0)
