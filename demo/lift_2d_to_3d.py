@@ -67,6 +67,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         '--format', default='auto', choices=LAYOUT_CHOICES,
         help='keypoint layout of the input (default: detect it)')
     p.add_argument('--out-dir', required=True, help='output folder')
+    p.add_argument('--debug', action='store_true',
+                   help='show the traceback of an error, not one line')
     p.add_argument('--checkpoint', help='lifter checkpoint (official '
                    'MotionBERT or mmmotionbert); default: the shipped small '
                    'model checkpoints/mb_pretrain_small_pybullet.pth')
@@ -383,4 +385,5 @@ def main(argv=None) -> dict:
 
 
 if __name__ == '__main__':
-    main()
+    from mmmotionbert.utils.cli import run_cli
+    run_cli(main, out_dir_arg='--out-dir')

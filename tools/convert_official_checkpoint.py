@@ -140,4 +140,5 @@ def to_mmpose(parser: argparse.ArgumentParser,
 
 
 if __name__ == '__main__':
-    main()
+    from mmmotionbert.utils.cli import run_cli
+    run_cli(main)

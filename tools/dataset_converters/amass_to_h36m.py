@@ -209,4 +209,5 @@ def main(argv=None) -> dict:
 
 
 if __name__ == '__main__':
-    main()
+    from mmmotionbert.utils.cli import run_cli
+    run_cli(main)

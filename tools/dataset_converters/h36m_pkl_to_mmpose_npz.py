@@ -72,4 +72,5 @@ def main() -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from mmmotionbert.utils.cli import run_cli
+    sys.exit(run_cli(main))

@@ -271,4 +271,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from mmmotionbert.utils.cli import run_cli
+    sys.exit(run_cli(main))

@@ -112,4 +112,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    from mmmotionbert.utils.cli import run_cli
+    run_cli(main)

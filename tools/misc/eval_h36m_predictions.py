@@ -110,4 +110,5 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from mmmotionbert.utils.cli import run_cli
+    sys.exit(run_cli(main))

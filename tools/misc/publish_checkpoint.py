@@ -47,4 +47,5 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    from mmmotionbert.utils.cli import run_cli
+    run_cli(main)

@@ -87,6 +87,8 @@ def read_keypoints(path: str,
         raise FileNotFoundError(f'keypoint input {path!r} does not exist')
     if osp.isdir(path):
         return read_keypoint_folder(path, layout, track)
+    if osp.getsize(path) == 0:
+        raise KeypointFormatError(f'{path} is empty (0 bytes)')
     ext = osp.splitext(path)[1].lower()
     if ext == '.json':
         return read_json_keypoints(path, layout, track)
