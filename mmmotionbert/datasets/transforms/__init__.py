@@ -1,5 +1,5 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
-from .action_checks import *  # noqa: F401,F403
+from .action_base import *  # noqa: F401,F403
 from .action_frames import *  # noqa: F401,F403
 from .action_geometry import *  # noqa: F401,F403
 from .action_transforms import *  # noqa: F401,F403

@@ -4,23 +4,22 @@ to the clip length (``MBResampleFrames``, official ``resample``) and give it
 exactly ``num_person`` persons (``MBPadPersons``). Registered in mmaction2's
 ``TRANSFORMS`` (see :mod:`.action_transforms` for the whole pipeline).
 
-May import: numpy, mmcv's ``BaseTransform``, :mod:`mmmotionbert.registry`,
-:mod:`.action_checks` and :mod:`..h36m_clips`.
+May import: numpy, :mod:`mmmotionbert.registry`, :mod:`.action_base` and
+:mod:`..h36m_clips`.
 """
-from typing import Dict
+from typing import Dict, Optional
 
 import numpy as np
-from mmcv.transforms import BaseTransform
 
 from mmmotionbert.registry import ACTION_TRANSFORMS
 from ..h36m_clips import resample_indices
-from .action_checks import _set, check_skeleton
+from .action_base import MBSkeletonTransform, _set
 
 __all__ = ['MBResampleFrames', 'MBPadPersons']
 
 
 @ACTION_TRANSFORMS.register_module()
-class MBResampleFrames(BaseTransform):
+class MBResampleFrames(MBSkeletonTransform):
     """Stretch or squeeze a sequence to ``clip_len`` frames (``resample``).
 
     Positions ``linspace(0, T, clip_len, endpoint=False)``; with
@@ -33,6 +32,8 @@ class MBResampleFrames(BaseTransform):
         randomness (bool): Random rounding / jitter. Defaults to False.
     """
 
+    _repr_keys = ('clip_len', 'randomness')
+
     def __init__(self, clip_len: int = 243, randomness: bool = False) -> None:
         if clip_len < 1:
             raise ValueError(f'MBResampleFrames: clip_len must be >= 1, got '
@@ -40,16 +41,9 @@ class MBResampleFrames(BaseTransform):
         self.clip_len = clip_len
         self.randomness = randomness
 
-    def transform(self, results: Dict) -> Dict:
-        """Resample one sample.
-
-        Args:
-            results (dict): The sample.
-
-        Returns:
-            dict: The sample with ``clip_len`` frames.
-        """
-        kp, score = check_skeleton(results, type(self).__name__)
+    def apply(self, results: Dict, kp: np.ndarray,
+              score: Optional[np.ndarray]) -> Dict:
+        """Resample one sample to ``clip_len`` frames."""
         rng = (
             np.random.default_rng(np.random.randint(2**31 - 1))
             if self.randomness else None)
@@ -58,14 +52,9 @@ class MBResampleFrames(BaseTransform):
         results['frame_inds'] = idx
         return results
 
-    def __repr__(self) -> str:
-        """Show the settings."""
-        return (f'{type(self).__name__}(clip_len={self.clip_len}, '
-                f'randomness={self.randomness})')
-
 
 @ACTION_TRANSFORMS.register_module()
-class MBPadPersons(BaseTransform):
+class MBPadPersons(MBSkeletonTransform):
     """Make every sample hold exactly ``num_person`` persons.
 
     Missing persons are zeros (coordinates and scores), as the official fake
@@ -76,22 +65,17 @@ class MBPadPersons(BaseTransform):
         num_person (int): Persons per sample. Defaults to 2.
     """
 
+    _repr_keys = ('num_person', )
+
     def __init__(self, num_person: int = 2) -> None:
         if num_person < 1:
             raise ValueError(f'MBPadPersons: num_person must be >= 1, got '
                              f'{num_person}')
         self.num_person = num_person
 
-    def transform(self, results: Dict) -> Dict:
-        """Pad or cut one sample.
-
-        Args:
-            results (dict): The sample.
-
-        Returns:
-            dict: The sample with ``num_person`` persons.
-        """
-        kp, score = check_skeleton(results, type(self).__name__)
+    def apply(self, results: Dict, kp: np.ndarray,
+              score: Optional[np.ndarray]) -> Dict:
+        """Pad or cut one sample to ``num_person`` persons."""
         m = kp.shape[0]
         if m > self.num_person:
             kp = kp[:self.num_person]
@@ -104,7 +88,3 @@ class MBPadPersons(BaseTransform):
                     [score, np.zeros((pad, ) + score.shape[1:])])
         _set(results, kp, score)
         return results
-
-    def __repr__(self) -> str:
-        """Show the settings."""
-        return f'{type(self).__name__}(num_person={self.num_person})'

@@ -5,22 +5,20 @@
 in mmaction2's ``TRANSFORMS`` (see :mod:`.action_transforms` for the whole
 pipeline). Randomness: NumPy's global generator, as in the official code.
 
-May import: numpy, mmcv's ``BaseTransform``, :mod:`mmmotionbert.registry`
-and :mod:`.action_checks`.
+May import: numpy, :mod:`mmmotionbert.registry` and :mod:`.action_base`.
 """
 from typing import Dict, Optional, Sequence
 
 import numpy as np
-from mmcv.transforms import BaseTransform
 
 from mmmotionbert.registry import ACTION_TRANSFORMS
-from .action_checks import _is_3d, check_skeleton
+from .action_base import MBSkeletonTransform, _is_3d
 
 __all__ = ['MBRandomMove', 'MBCropScale']
 
 
 @ACTION_TRANSFORMS.register_module()
-class MBRandomMove(BaseTransform):
+class MBRandomMove(MBSkeletonTransform):
     """Random rotation, scaling and translation of x, y (``random_move``).
 
     Angle, scale and translation are drawn at ``move_time + 1`` key frames
@@ -38,6 +36,9 @@ class MBRandomMove(BaseTransform):
         move_time_candidate (Sequence[int]): Numbers of segments to choose
             from. Defaults to (1, ).
     """
+
+    _repr_keys = ('angle_range', 'scale_range', 'transform_range',
+                  'move_time_candidate')
 
     def __init__(
         self,
@@ -60,16 +61,9 @@ class MBRandomMove(BaseTransform):
         self.transform_range = tuple(transform_range)
         self.move_time_candidate = tuple(move_time_candidate)
 
-    def transform(self, results: Dict) -> Dict:
-        """Augment one sample.
-
-        Args:
-            results (dict): The sample.
-
-        Returns:
-            dict: The sample with moved ``keypoint``.
-        """
-        kp, score = check_skeleton(results, type(self).__name__)
+    def apply(self, results: Dict, kp: np.ndarray,
+              score: Optional[np.ndarray]) -> Dict:
+        """Move one sample's ``keypoint`` at random."""
         t = kp.shape[1]
         move_time = int(np.random.choice(self.move_time_candidate))
         nodes = np.append(
@@ -97,16 +91,9 @@ class MBRandomMove(BaseTransform):
         results['keypoint'] = kp
         return results
 
-    def __repr__(self) -> str:
-        """Show the settings."""
-        return (f'{type(self).__name__}(angle_range={self.angle_range}, '
-                f'scale_range={self.scale_range}, '
-                f'transform_range={self.transform_range}, '
-                f'move_time_candidate={self.move_time_candidate})')
-
 
 @ACTION_TRANSFORMS.register_module()
-class MBCropScale(BaseTransform):
+class MBCropScale(MBSkeletonTransform):
     """Normalize x, y by the sample's box to [-1, 1] (``crop_scale``).
 
     The box covers every joint with a non-zero score (all persons, all
@@ -124,22 +111,17 @@ class MBCropScale(BaseTransform):
             testing (2, 2) in the official configs. Defaults to (1, 1).
     """
 
+    _repr_keys = ('scale_range', )
+
     def __init__(self, scale_range: Sequence[float] = (1., 1.)) -> None:
         if len(scale_range) != 2 or not 0 < scale_range[0] <= scale_range[1]:
             raise ValueError(f'MBCropScale: scale_range must be (low, high) '
                              f'with 0 < low <= high, got {scale_range}')
         self.scale_range = tuple(scale_range)
 
-    def transform(self, results: Dict) -> Dict:
-        """Normalize one sample.
-
-        Args:
-            results (dict): The sample.
-
-        Returns:
-            dict: The sample with box-normalized ``keypoint``.
-        """
-        kp, score = check_skeleton(results, type(self).__name__)
+    def apply(self, results: Dict, kp: np.ndarray,
+              score: Optional[np.ndarray]) -> Dict:
+        """Box-normalize one sample's ``keypoint``."""
         is_3d = _is_3d(kp, score)
         if is_3d:
             valid = np.any(kp != 0, axis=-1)  # missing joints are zeros
@@ -171,7 +153,3 @@ class MBCropScale(BaseTransform):
         if score is not None:
             results['keypoint_score'] = np.zeros_like(score)
         return results
-
-    def __repr__(self) -> str:
-        """Show the settings."""
-        return f'{type(self).__name__}(scale_range={self.scale_range})'

@@ -33,17 +33,17 @@ same scale, and the model input is [x, y, z].
 Randomness comes from NumPy's global generator, which mmengine seeds per
 worker (``randomness=dict(seed=...)``), as in the official code.
 """
-from typing import Dict
+from typing import Dict, Optional
 
 import numpy as np
-from mmcv.transforms import BaseTransform
 
 from mmmotionbert.registry import ACTION_TRANSFORMS
 from mmmotionbert.utils.keypoints import coco_to_h36m, ntu_to_h36m
-# The shared checks (action_checks.py), the frame / person transforms
-# (action_frames.py) and the coordinate transforms (action_geometry.py) live
-# in their own modules; re-exported so their old path here keeps working.
-from .action_checks import _is_3d, _set, check_skeleton
+# The shared checks and base class (action_base.py), the frame / person
+# transforms (action_frames.py) and the coordinate transforms
+# (action_geometry.py) live in their own modules; re-exported so their old
+# path here keeps working.
+from .action_base import MBSkeletonTransform, _is_3d, _set, check_skeleton
 from .action_frames import MBPadPersons, MBResampleFrames
 from .action_geometry import MBCropScale, MBRandomMove
 
@@ -58,7 +58,7 @@ SOURCE_LAYOUTS = {'coco': 17, 'h36m': 17, 'ntu': 25}
 
 
 @ACTION_TRANSFORMS.register_module()
-class MBSkeletonNormalize(BaseTransform):
+class MBSkeletonNormalize(MBSkeletonTransform):
     """Normalize pixel coordinates by the longer image side (``make_cam``).
 
     ``x' = x / max(w, h) * 2 - 1`` for both x and y, so the longer side spans
@@ -68,16 +68,9 @@ class MBSkeletonNormalize(BaseTransform):
     ``keypoint``.
     """
 
-    def transform(self, results: Dict) -> Dict:
-        """Normalize one sample.
-
-        Args:
-            results (dict): The sample.
-
-        Returns:
-            dict: The sample with normalized ``keypoint``.
-        """
-        kp, score = check_skeleton(results, type(self).__name__)
+    def apply(self, results: Dict, kp: np.ndarray,
+              score: Optional[np.ndarray]) -> Dict:
+        """Normalize one sample's ``keypoint`` by the longer image side."""
         if _is_3d(kp, score):
             return results
         if 'img_shape' not in results:
@@ -94,7 +87,7 @@ class MBSkeletonNormalize(BaseTransform):
 
 
 @ACTION_TRANSFORMS.register_module()
-class MBHumanTracking(BaseTransform):
+class MBHumanTracking(MBSkeletonTransform):
     """MotionBERT's simple two-person identity tracking.
 
     For every frame after the first, if person 0's joints are closer (sum of
@@ -109,19 +102,14 @@ class MBHumanTracking(BaseTransform):
             False to reproduce it. Defaults to True.
     """
 
+    _repr_keys = ('track_scores', )
+
     def __init__(self, track_scores: bool = True) -> None:
         self.track_scores = track_scores
 
-    def transform(self, results: Dict) -> Dict:
-        """Track one sample.
-
-        Args:
-            results (dict): The sample.
-
-        Returns:
-            dict: The sample with persons 0 and 1 re-assigned per frame.
-        """
-        kp, score = check_skeleton(results, type(self).__name__)
+    def apply(self, results: Dict, kp: np.ndarray,
+              score: Optional[np.ndarray]) -> Dict:
+        """Re-assign persons 0 and 1 of one sample per frame."""
         if kp.shape[0] < 2 or kp.shape[1] < 2:
             return results
         coords = kp[..., :2] if score is not None else kp
@@ -139,13 +127,9 @@ class MBHumanTracking(BaseTransform):
         _set(results, kp, score)
         return results
 
-    def __repr__(self) -> str:
-        """Show the settings."""
-        return f'{type(self).__name__}(track_scores={self.track_scores})'
-
 
 @ACTION_TRANSFORMS.register_module()
-class MBJointConvert(BaseTransform):
+class MBJointConvert(MBSkeletonTransform):
     """Convert keypoints to MotionBERT's H36M-17 layout.
 
     ``'coco'``: COCO-17 (pyskl HRNet 2D) with the official ``coco2h36m``
@@ -163,6 +147,8 @@ class MBJointConvert(BaseTransform):
             Defaults to True.
     """
 
+    _repr_keys = ('src', 'convert_scores')
+
     def __init__(self, src: str = 'coco', convert_scores: bool = True) -> None:
         if src not in SOURCE_LAYOUTS:
             raise ValueError(f'MBJointConvert: src must be one of '
@@ -170,16 +156,9 @@ class MBJointConvert(BaseTransform):
         self.src = src
         self.convert_scores = convert_scores
 
-    def transform(self, results: Dict) -> Dict:
-        """Convert one sample.
-
-        Args:
-            results (dict): The sample.
-
-        Returns:
-            dict: The sample with H36M-17 ``keypoint`` (and scores).
-        """
-        kp, score = check_skeleton(results, type(self).__name__)
+    def apply(self, results: Dict, kp: np.ndarray,
+              score: Optional[np.ndarray]) -> Dict:
+        """Convert one sample's ``keypoint`` (and scores) to H36M-17."""
         expected = SOURCE_LAYOUTS[self.src]
         if kp.shape[2] != expected:
             raise ValueError(
@@ -197,15 +176,10 @@ class MBJointConvert(BaseTransform):
             results['keypoint_score'] = score
         return results
 
-    def __repr__(self) -> str:
-        """Show the settings."""
-        return (f'{type(self).__name__}(src={self.src!r}, '
-                f'convert_scores={self.convert_scores})')
-
 
 
 @ACTION_TRANSFORMS.register_module()
-class MBFormatActionInput(BaseTransform):
+class MBFormatActionInput(MBSkeletonTransform):
     """Stack the model input: ``keypoint`` := (M, T, J, 3) float32.
 
     2D: [x, y, score]; 3D: [x, y, z]. ``PackActionInputs`` then packs
@@ -215,19 +189,14 @@ class MBFormatActionInput(BaseTransform):
         num_joints (int): Joints the model expects. Defaults to 17.
     """
 
+    _repr_keys = ('num_joints', )
+
     def __init__(self, num_joints: int = 17) -> None:
         self.num_joints = num_joints
 
-    def transform(self, results: Dict) -> Dict:
-        """Format one sample.
-
-        Args:
-            results (dict): The sample.
-
-        Returns:
-            dict: The sample with the model input in ``keypoint``.
-        """
-        kp, score = check_skeleton(results, type(self).__name__)
+    def apply(self, results: Dict, kp: np.ndarray,
+              score: Optional[np.ndarray]) -> Dict:
+        """Put one sample's model input in ``keypoint``."""
         if kp.shape[2] != self.num_joints:
             raise ValueError(
                 f'MBFormatActionInput: expected {self.num_joints} joints, '
@@ -238,7 +207,3 @@ class MBFormatActionInput(BaseTransform):
         results['keypoint'] = np.ascontiguousarray(kp, dtype=np.float32)
         results.pop('keypoint_score', None)
         return results
-
-    def __repr__(self) -> str:
-        """Show the settings."""
-        return f'{type(self).__name__}(num_joints={self.num_joints})'

@@ -1,21 +1,25 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
-"""Validation and write-back of the skeleton fields every action transform
-shares.
+"""What every action transform shares: the skeleton checks and the base
+class.
 
 :func:`check_skeleton` checks a sample's ``keypoint`` (M, T, J, C) and
 ``keypoint_score`` (M, T, J) and returns them (with a message naming the
 sample and the transform on a bad field); ``_is_3d`` tells 3D skeletons
 (x, y, z, no scores) from 2D ones and ``_set`` writes both back with
-``total_frames`` kept in sync. Used by :mod:`.action_transforms`,
-:mod:`.action_frames` and :mod:`.action_geometry`.
+``total_frames`` kept in sync. :class:`MBSkeletonTransform`, the base of the
+transforms of :mod:`.action_transforms`, :mod:`.action_frames` and
+:mod:`.action_geometry`, runs :func:`check_skeleton` before the subclass's
+``apply`` and shows the settings named in ``_repr_keys`` in its ``repr``.
 
-May import: numpy only (no other module of ours).
+May import: numpy and mmcv's ``BaseTransform`` (no other module of ours).
 """
+from abc import abstractmethod
 from typing import Dict, Optional, Tuple
 
 import numpy as np
+from mmcv.transforms import BaseTransform
 
-__all__ = ['check_skeleton']
+__all__ = ['check_skeleton', 'MBSkeletonTransform']
 
 
 def check_skeleton(results: Dict,
@@ -81,3 +85,41 @@ def _set(results: Dict, kp: np.ndarray, score: Optional[np.ndarray]) -> None:
     if score is not None:
         results['keypoint_score'] = score
     results['total_frames'] = kp.shape[1]
+
+
+class MBSkeletonTransform(BaseTransform):
+    """Base of the action transforms (not registered itself).
+
+    :meth:`transform` validates the sample's skeleton fields
+    (:func:`check_skeleton`, errors naming the subclass) and hands them to
+    the subclass's :meth:`apply`; ``repr`` shows the attributes named in
+    ``_repr_keys`` (the default object ``repr`` when there are none).
+    """
+
+    #: Attributes shown by ``repr``, in order.
+    _repr_keys: Tuple[str, ...] = ()
+
+    def transform(self, results: Dict) -> Dict:
+        """Check and transform one sample.
+
+        Args:
+            results (dict): The sample.
+
+        Returns:
+            dict: The transformed sample.
+        """
+        kp, score = check_skeleton(results, type(self).__name__)
+        return self.apply(results, kp, score)
+
+    @abstractmethod
+    def apply(self, results: Dict, kp: np.ndarray,
+              score: Optional[np.ndarray]) -> Dict:
+        """Transform a sample whose ``keypoint`` (float64) and
+        ``keypoint_score`` (None for 3D skeletons) were checked."""
+
+    def __repr__(self) -> str:
+        """Show the settings."""
+        if not self._repr_keys:
+            return super().__repr__()
+        args = ', '.join(f'{k}={getattr(self, k)!r}' for k in self._repr_keys)
+        return f'{type(self).__name__}({args})'
