@@ -1,7 +1,4 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
-from .action_base import *  # noqa: F401,F403
-from .action_frames import *  # noqa: F401,F403
-from .action_geometry import *  # noqa: F401,F403
 from .action_transforms import *  # noqa: F401,F403
 from .base import *  # noqa: F401,F403
 from .crop_scale_norm import *  # noqa: F401,F403
