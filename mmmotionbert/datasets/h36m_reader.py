@@ -1,6 +1,9 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
 """In-memory reader of MotionBERT's preprocessed Human3.6M pickle.
 
+May import: numpy, :mod:`mmmotionbert.utils.safe_pickle`, :mod:`.h36m_camera`
+and :mod:`.h36m_clips`; never ``apis``.
+
 The official data file ``h36m_sh_conf_cam_source_final.pkl`` is a dict
 ``{'train': split, 'test': split}``; every split is a dict of per-frame rows
 (frames of one video ``source`` are contiguous):

@@ -1,7 +1,12 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
 """Render lifted poses: 2D keypoints on the frame (or a blank canvas) beside
 a 3D skeleton view and, when meshes are given, a shaded SMPL mesh panel;
-written as MP4 (OpenCV) or GIF (Pillow)."""
+written as MP4 (OpenCV) or GIF (Pillow).
+
+May import: numpy, OpenCV, matplotlib and tqdm (the last three lazily),
+:mod:`mmmotionbert.utils.keypoints`, :mod:`.colors`, :mod:`.mesh_drawing` and
+:mod:`.video_writer`; never ``apis``.
+"""
 from typing import Optional, Sequence, Tuple
 
 import numpy as np

@@ -32,6 +32,10 @@ same scale, and the model input is [x, y, z].
 
 Randomness comes from NumPy's global generator, which mmengine seeds per
 worker (``randomness=dict(seed=...)``), as in the official code.
+
+May import: numpy, :mod:`mmmotionbert.registry`,
+:mod:`mmmotionbert.utils.keypoints`, :mod:`.action_base`, :mod:`.action_frames`
+and :mod:`.action_geometry`; never ``apis``.
 """
 from typing import Dict, Optional
 

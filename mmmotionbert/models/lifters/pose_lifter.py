@@ -1,5 +1,9 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
-"""2D-to-3D pose lifter: DSTformer backbone + pose head + losses."""
+"""2D-to-3D pose lifter: DSTformer backbone + pose head + losses.
+
+May import: torch, mmengine, :mod:`mmmotionbert.registry` and
+:mod:`mmmotionbert.utils.keypoints`; never ``apis`` or ``datasets``.
+"""
 from typing import Dict, List, Optional, Union
 
 import torch
