@@ -10,6 +10,10 @@ Importing the package (directly or through a config's ``custom_imports``)
    (:mod:`mmmotionbert.utils.checkpoint`), and
 3. registers every module into mmpose's and mmaction2's registries
    (:mod:`mmmotionbert.registry`).
+
+May import: its subpackages ``utils`` (compat, checkpoint), ``datasets``,
+``engine``, ``evaluation``, ``models`` and :mod:`.version`; never ``apis``
+(only the CLIs import it).
 """
 from .utils.compat import patch_mmaction_drn, patch_mmpose_simcc_vis
 

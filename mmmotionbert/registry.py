@@ -22,6 +22,9 @@ pose detectors of video inference (``mmmotionbert.apis.detectors``), and
 :data:`OFFICIAL_TASKS`, the builders of ``load_official_model(...,
 task=...)``. Look names up in their ``module_dict``: ``Registry.get`` and
 ``in`` fall back to importing unknown names as Python objects.
+
+May import: mmengine, mmpose and mmaction2 (their registries); no module of
+ours.
 """
 from typing import Type
 

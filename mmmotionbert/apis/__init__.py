@@ -7,6 +7,8 @@ mesh), action.
 :mod:`.tracking` links persons over frames, :mod:`.detectors` gives 2D
 from video. The APIs may import every other layer; no other layer imports
 them.
+
+May import: its submodules and :mod:`mmmotionbert.structures` (re-exports).
 """
 from . import official_action  # noqa: F401  (registers task='action')
 from . import official_mesh  # noqa: F401  (registers task='mesh')

@@ -12,6 +12,10 @@ Example::
 Official checkpoints work too: ``model = load_official_model(path,
 task='action')``; such a model has no config, so the official test pipeline
 (clip length = the backbone's ``maxlen``, crop-scale 2) is used.
+
+May import: numpy, torch, mmengine, :mod:`mmmotionbert.registry` and
+:mod:`mmmotionbert.utils` (keypoints, official); as part of ``apis``, every
+layer.
 """
 import copy
 import os.path as osp

@@ -19,6 +19,10 @@ attribute names the joint layout. Register new ones with
 :func:`detect_video` runs a detector over a video with a progress bar and
 returns a :class:`KeypointSequence` (persons linked by
 :func:`simple_track`).
+
+May import: numpy, OpenCV, tqdm, MediaPipe and mmpose (the last four lazily,
+per detector), :mod:`mmmotionbert.registry`, :mod:`mmmotionbert.structures` and
+:mod:`.readers`; as part of ``apis``, every layer.
 """
 import os.path as osp
 from typing import Callable, List, Optional

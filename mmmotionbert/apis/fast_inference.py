@@ -32,6 +32,9 @@ Example::
 
 ONNX Runtime is the other deployment route: ``tools/deployment/
 export_onnx.py`` exports the lifter and can quantize the ONNX model.
+
+May import: torch and :mod:`mmmotionbert.models` (the DSTformer backbone and
+its layers); as part of ``apis``, every layer.
 """
 import copy
 import functools

@@ -3,6 +3,9 @@
 
 They live in :mod:`mmmotionbert.apis.inferencers` (one windowed core and
 thin subclasses) and the result in :mod:`mmmotionbert.structures`.
+
+May import: :mod:`.inferencers` and :mod:`mmmotionbert.structures` (re-exports
+only).
 """
 from mmmotionbert.structures import KeypointSequence, LiftResult
 from .inferencers import (DEFAULT_CHECKPOINT, DEFAULT_CONFIG_PATTERN,

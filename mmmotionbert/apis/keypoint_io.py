@@ -4,6 +4,9 @@
 The container is :class:`mmmotionbert.structures.KeypointSequence`, the
 readers live in :mod:`mmmotionbert.apis.readers` (one module per format) and
 the tracker in :mod:`mmmotionbert.apis.tracking`.
+
+May import: :mod:`.readers`, :mod:`.tracking` and
+:mod:`mmmotionbert.structures` (re-exports only).
 """
 from mmmotionbert.structures import (Instance, KeypointFormatError,
                                      KeypointSequence)

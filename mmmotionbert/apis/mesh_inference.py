@@ -4,6 +4,9 @@
 It lives in :mod:`mmmotionbert.apis.inferencers.mesh` (model building in
 :mod:`~mmmotionbert.apis.inferencers.mesh_model`) and the result in
 :mod:`mmmotionbert.structures`.
+
+May import: :mod:`.inferencers` and :mod:`mmmotionbert.structures` (re-exports
+only).
 """
 from mmmotionbert.structures import MeshResult
 from .inferencers.mesh import MeshInferencer

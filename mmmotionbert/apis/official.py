@@ -1,5 +1,9 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
-"""Build our models from official MotionBERT checkpoints."""
+"""Build our models from official MotionBERT checkpoints.
+
+May import: torch, :mod:`mmmotionbert.registry` and
+:mod:`mmmotionbert.utils.official`; as part of ``apis``, every layer.
+"""
 from typing import Any, Callable, Dict
 
 from torch import nn

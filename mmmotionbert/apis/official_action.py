@@ -7,6 +7,10 @@ classification head (``fc1``, ``bn``, ``fc2``) or the one-shot embedding head
 (``fc1`` only). The version and every head width are read off the weights,
 so the official quirk that ``ActionNet`` builds its classification head with
 width 2048 whatever ``hidden_dim`` says needs no special case.
+
+May import: torch, :mod:`mmmotionbert.registry`,
+:mod:`mmmotionbert.utils.official` and :mod:`.official`; as part of ``apis``,
+every layer.
 """
 from typing import Optional
 

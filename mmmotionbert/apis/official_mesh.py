@@ -8,6 +8,10 @@ Official ``train_mesh.py`` checkpoints hold ``model`` with
 ``head.smpl.*``; our head keeps the body model out of its state dict and
 either reads the SMPL files or, with ``smpl_source='checkpoint'``, rebuilds
 the body model from those stored buffers.
+
+May import: torch, mmengine, :mod:`mmmotionbert.registry`,
+:mod:`mmmotionbert.utils` (official, smpl) and :mod:`.official`; as part of
+``apis``, every layer.
 """
 import os.path as osp
 from typing import Mapping, Optional

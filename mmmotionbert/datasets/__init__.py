@@ -1,5 +1,9 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
-"""Datasets and transforms."""
+"""Datasets and transforms.
+
+May import: its submodules (re-exports; importing them registers the datasets
+and transforms); never ``apis``.
+"""
 from .h36m_dataset import MBH36MDataset  # noqa: F401
 from .h36m_reader import (H36M_CAMERA_RESOLUTIONS, H36MReader,  # noqa: F401
                           load_h36m_pkl, resample_indices, split_clips)

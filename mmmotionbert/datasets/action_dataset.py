@@ -12,6 +12,9 @@ in a row (the official one-shot training uses pytorch-metric-learning's
 ``MPerClassSampler`` with ``m = n_views = 2``), so every batch whose size is a
 multiple of ``num_per_class`` holds positives for the supervised contrastive
 loss.
+
+May import: numpy, torch (``Sampler``), mmengine, mmaction2 (``PoseDataset``,
+``DATA_SAMPLERS``) and :mod:`mmmotionbert.registry`; never ``apis``.
 """
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Union
 

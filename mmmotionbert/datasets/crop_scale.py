@@ -16,6 +16,8 @@ then the whole array is clipped to ``[-1, 1]``. A sequence with fewer than
 :func:`crop_scale` returns the box as well so the same transform can be
 applied to other points (:func:`apply_crop_scale`, e.g. a 3D target whose
 depth is in the same pixel units) and undone (:func:`invert_crop_scale`).
+
+May import: numpy and :mod:`.utils` (the RNG helper); never ``apis``.
 """
 from typing import Optional, Sequence, Tuple, Union
 

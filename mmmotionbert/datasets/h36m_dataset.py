@@ -1,5 +1,10 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
-"""Human3.6M clips for MotionBERT 3D pose lifting, held in memory."""
+"""Human3.6M clips for MotionBERT 3D pose lifting, held in memory.
+
+May import: numpy, torch, :mod:`mmmotionbert.registry`,
+:mod:`mmmotionbert.utils.keypoints`, :mod:`.h36m_meta`, :mod:`.h36m_reader` and
+:mod:`.utils`; never ``apis``.
+"""
 from typing import Dict, Optional
 
 import numpy as np

@@ -1,6 +1,9 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
 """In-memory reader of MotionBERT's preprocessed Human3.6M pickle.
 
+May import: numpy, :mod:`mmmotionbert.utils.safe_pickle`, :mod:`.h36m_camera`
+and :mod:`.h36m_clips`; never ``apis``.
+
 The official data file ``h36m_sh_conf_cam_source_final.pkl`` is a dict
 ``{'train': split, 'test': split}``; every split is a dict of per-frame rows
 (frames of one video ``source`` are contiguous):
@@ -37,21 +40,29 @@ official ``resample(..., randomness=False)``); pass a
 floor/ceil choice from that generator instead. The official H36M data has no
 such short source, so its clips are deterministic either way.
 """
-import operator
 import os
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Tuple, Union
 
 import numpy as np
 
 from mmmotionbert.utils.safe_pickle import load_numpy_pickle
+from . import h36m_clips
+# The normalisation (h36m_camera.py) and clip maths (h36m_clips.py) live in
+# their own modules; re-exported so their old path here keeps working.
+from .h36m_camera import (H36M_CAMERA_RESOLUTIONS, camera_resolution,
+                          normalize_depth, normalize_xy)
+from .h36m_clips import (factorize, resample_indices, source_segments,
+                         split_clips)
 
-#: Camera name -> (res_w, res_h) in pixels, as in the official reader.
-H36M_CAMERA_RESOLUTIONS: Dict[str, Tuple[int, int]] = {
-    '54138969': (1000, 1002),
-    '55011271': (1000, 1000),
-    '58860488': (1000, 1000),
-    '60457274': (1000, 1002),
-}
+__all__ = [
+    'H36MReader', 'load_h36m_pkl', 'H36M_SPLITS', 'PathLike',
+    'H36M_CAMERA_RESOLUTIONS', 'camera_resolution', 'normalize_xy',
+    'normalize_depth', 'factorize', 'resample_indices', 'source_segments',
+    'split_clips'
+]
+#: Old private path of :func:`.h36m_clips._short_segments_to_resample`.
+_short_segments_to_resample = h36m_clips._short_segments_to_resample
+
 #: The splits of the official data file.
 H36M_SPLITS = ('train', 'test')
 #: Per-frame float arrays and their expected trailing shapes.
@@ -87,246 +98,6 @@ def load_h36m_pkl(data_file: PathLike) -> dict:
                          f'{H36M_SPLITS}, got {type(data).__name__}')
     return data
 
-
-def factorize(values: Sequence[str]) -> Tuple[np.ndarray, List[str]]:
-    """Encode a sequence of strings as integer codes (first-seen order).
-
-    Fast for per-frame columns, whose values come in long runs: only the
-    first value of every run is hashed.
-
-    Args:
-        values (Sequence[str]): N strings.
-
-    Returns:
-        tuple: ``codes`` int64 (N,) and ``uniques`` (list[str]) with
-        ``uniques[codes[i]] == values[i]``.
-    """
-    values = list(values)
-    n = len(values)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64), []
-    changed = np.fromiter(
-        map(operator.ne, values[1:], values[:-1]), dtype=bool, count=n - 1)
-    heads = np.flatnonzero(np.r_[True, changed])
-    table: Dict[str, int] = {}
-    head_codes = np.fromiter(
-        (table.setdefault(values[i], len(table)) for i in heads.tolist()),
-        dtype=np.int64,
-        count=len(heads))
-    codes = np.repeat(head_codes, np.diff(np.r_[heads, n]))
-    return codes, [str(v) for v in table]
-
-
-def camera_resolution(camera_names: Sequence[str],
-                      where: str = 'data',
-                      codes: Optional[np.ndarray] = None) -> np.ndarray:
-    """Look up (res_w, res_h) of every frame from its camera name.
-
-    Args:
-        camera_names (Sequence[str]): N camera names, or, with ``codes``,
-            the unique names that ``codes`` index.
-        where (str): Names the data in error messages.
-        codes (np.ndarray, optional): (N,) per-frame index into
-            ``camera_names`` (see :func:`factorize`).
-
-    Returns:
-        np.ndarray: float64 (N, 2) ``(res_w, res_h)`` per frame.
-
-    Raises:
-        ValueError: A camera name is not one of
-            :data:`H36M_CAMERA_RESOLUTIONS` (the message names it and its
-            first row).
-    """
-    if codes is None:
-        codes, names = factorize(camera_names)
-    else:
-        names = list(camera_names)
-    table = np.zeros((len(names), 2), dtype=np.float64)
-    for k, name in enumerate(names):
-        if name not in H36M_CAMERA_RESOLUTIONS:
-            row = int(np.flatnonzero(codes == k)[0])
-            raise ValueError(
-                f'{where}: unknown camera name {name!r} at row {row}; '
-                f'known cameras: {sorted(H36M_CAMERA_RESOLUTIONS)}')
-        table[k] = H36M_CAMERA_RESOLUTIONS[name]
-    return table[codes]
-
-
-def normalize_xy(xy: np.ndarray, camera_wh: np.ndarray) -> np.ndarray:
-    """Map pixel x, y to MotionBERT's screen space like the official reader.
-
-    ``x / w * 2 - 1`` and ``y / w * 2 - h / w`` with the official dtype
-    promotion: float32 division and scaling, then the offset subtracted in
-    float64 and the result rounded to float32. Where the offset is a float32
-    value (1, or h / w == 1) that equals a float32 subtraction (float64 is
-    wide enough for double rounding to be exact), so only the y of non-square
-    cameras is computed in float64.
-
-    Args:
-        xy (np.ndarray): (N, J, 2) pixel coordinates.
-        camera_wh (np.ndarray): (N, 2) ``(res_w, res_h)`` per frame.
-
-    Returns:
-        np.ndarray: float32 (N, J, 2).
-    """
-    res_w = camera_wh[:, 0].astype(np.float32)[:, None, None]
-    out = xy.astype(np.float32) / res_w
-    out *= np.float32(2)
-    out[..., 0] -= np.float32(1)
-    ratio = camera_wh[:, 1] / camera_wh[:, 0]
-    square = ratio == 1.0
-    out[square, :, 1] -= np.float32(1)
-    if not square.all():
-        rows = np.flatnonzero(~square)
-        out[rows, :, 1] = (out[rows, :, 1].astype(np.float64) -
-                           ratio[rows, None]).astype(np.float32)
-    return out
-
-
-def normalize_depth(z: np.ndarray, camera_wh: np.ndarray) -> np.ndarray:
-    """Scale depth like the official reader: ``z / w * 2`` in float32.
-
-    Args:
-        z (np.ndarray): (N, J, C) depth channel(s).
-        camera_wh (np.ndarray): (N, 2) ``(res_w, res_h)`` per frame.
-
-    Returns:
-        np.ndarray: float32 (N, J, C).
-    """
-    res_w = camera_wh[:, 0].astype(np.float32)[:, None, None]
-    return z.astype(np.float32) / res_w * np.float32(2)
-
-
-def resample_indices(ori_len: int,
-                     target_len: int,
-                     rng: Optional[np.random.Generator] = None) -> np.ndarray:
-    """Indices stretching a sequence of ``ori_len`` frames to ``target_len``.
-
-    Official ``resample(ori_len, target_len)`` (no replay): evenly spaced
-    positions ``linspace(0, ori_len, target_len, endpoint=False)``. With
-    ``rng`` every position is rounded down or up at random (upsampling) or
-    jittered within its interval (downsampling), as the official default;
-    without ``rng`` they are floored (official ``randomness=False``).
-
-    Args:
-        ori_len (int): Frames available, >= 1.
-        target_len (int): Frames wanted, >= 1.
-        rng (np.random.Generator, optional): Source of randomness.
-
-    Returns:
-        np.ndarray: int64 (target_len,) non-decreasing indices in
-        ``[0, ori_len)``.
-    """
-    if ori_len < 1 or target_len < 1:
-        raise ValueError(f'resample_indices needs ori_len >= 1 and '
-                         f'target_len >= 1, got {ori_len}, {target_len}')
-    even = np.linspace(0, ori_len, num=target_len, endpoint=False)
-    if rng is None:
-        result = np.floor(even)
-    elif ori_len < target_len:
-        pick_low = rng.integers(2, size=even.shape)
-        result = np.sort(
-            np.where(pick_low == 1, np.floor(even), np.ceil(even)))
-    else:
-        interval = even[1] - even[0] if target_len > 1 else float(ori_len)
-        result = np.floor(rng.random(even.shape) * interval + even)
-    return np.clip(result, 0, ori_len - 1).astype(np.int64)
-
-
-def source_segments(codes: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
-    """Runs of equal consecutive codes.
-
-    Args:
-        codes (np.ndarray): (N,) integer codes of the per-frame source.
-
-    Returns:
-        tuple: ``starts`` and ``lengths``, int64 (S,), of the S runs.
-    """
-    if len(codes) == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-    lengths = np.diff(np.r_[starts, len(codes)])
-    return starts.astype(np.int64), lengths.astype(np.int64)
-
-
-def _short_segments_to_resample(seg_codes: np.ndarray, seg_lengths: np.ndarray,
-                                n_frames: int) -> np.ndarray:
-    """Which runs get one resampled clip, with the official bookkeeping.
-
-    A run shorter than ``n_frames`` is resampled unless its source name
-    already produced a clip (a non-contiguous source) or it is the last run
-    (the official loop stops before checking it).
-
-    Args:
-        seg_codes (np.ndarray): (S,) source code of every run.
-        seg_lengths (np.ndarray): (S,) run lengths.
-        n_frames (int): Clip length.
-
-    Returns:
-        np.ndarray: bool (S,).
-    """
-    chosen = np.zeros(len(seg_codes), dtype=bool)
-    saved = set()
-    for s, (code, length) in enumerate(
-            zip(seg_codes.tolist(), seg_lengths.tolist())):
-        if length >= n_frames:
-            saved.add(code)
-        elif code not in saved and s < len(seg_codes) - 1:
-            chosen[s] = True
-            saved.add(code)
-    return chosen
-
-
-def split_clips(sources: Union[Sequence[str], np.ndarray],
-                n_frames: int,
-                data_stride: int,
-                rng: Optional[np.random.Generator] = None) -> np.ndarray:
-    """Cut per-frame rows into clips like the official ``split_clips``.
-
-    Inside every run of equal ``source`` values, clips start at run offsets
-    ``0, stride, 2 * stride, ...`` while a whole clip fits: a run of length
-    L >= n_frames gives ``(L - n_frames) // stride + 1`` clips and its last
-    frames may belong to none. A shorter run gets one clip of
-    :func:`resample_indices` (see :func:`_short_segments_to_resample` for
-    the official exceptions). Clips come in row order.
-
-    Args:
-        sources (Sequence[str] | np.ndarray): (N,) source names, or integer
-            source codes.
-        n_frames (int): Clip length, >= 1.
-        data_stride (int): Offset between clip starts, >= 1.
-        rng (np.random.Generator, optional): Randomness of the resampled
-            clips; deterministic when None.
-
-    Returns:
-        np.ndarray: int64 (N_clips, n_frames) row indices of every clip.
-    """
-    if n_frames < 1 or data_stride < 1:
-        raise ValueError(f'split_clips needs n_frames >= 1 and data_stride '
-                         f'>= 1, got {n_frames} and {data_stride}')
-    codes = (
-        np.asarray(sources, dtype=np.int64) if isinstance(sources, np.ndarray)
-        and sources.dtype.kind in 'iu' else factorize(list(sources))[0])
-    starts, lengths = source_segments(codes)
-    counts = np.where(lengths >= n_frames,
-                      (lengths - n_frames) // data_stride + 1, 0)
-    seg_of_clip = np.repeat(np.arange(len(starts)), counts)
-    first_clip = np.cumsum(counts) - counts
-    k = np.arange(len(seg_of_clip)) - first_clip[seg_of_clip]
-    clip_starts = starts[seg_of_clip] + k * data_stride
-    clips = clip_starts[:, None] + np.arange(n_frames)[None, :]
-
-    short = np.flatnonzero(
-        _short_segments_to_resample(codes[starts] if len(starts) else starts,
-                                    lengths, n_frames))
-    if len(short):
-        extra = np.stack([
-            starts[s] + resample_indices(int(lengths[s]), n_frames, rng)
-            for s in short
-        ])
-        order = np.argsort(np.r_[seg_of_clip, short], kind='stable')
-        clips = np.concatenate([clips, extra])[order]
-    return clips.astype(np.int64).reshape(-1, n_frames)
 
 
 class H36MReader:

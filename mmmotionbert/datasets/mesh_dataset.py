@@ -22,6 +22,11 @@ batch sizes (H36M and 3DPW clips in batches of 128, COCO images in batches
 of 512), H36M only in the first epochs. :class:`MBMeshMixDataset` chains the
 sources and :class:`MBMeshSourceBatchSampler` draws every batch from one
 source, with per-source batch sizes and epoch limits.
+
+May import: numpy, torch, mmengine, mmpose (``DATA_SAMPLERS``),
+:mod:`mmmotionbert.registry`, :mod:`mmmotionbert.utils` (keypoints,
+safe_pickle, smpl), :mod:`.h36m_meta`, :mod:`.h36m_reader` and :mod:`.utils`;
+never ``apis``.
 """
 import math
 import os.path as osp

@@ -1,5 +1,10 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
-"""2D-only in-the-wild motion clips for pretraining (no 3D ground truth)."""
+"""2D-only in-the-wild motion clips for pretraining (no 3D ground truth).
+
+May import: numpy, torch, :mod:`mmmotionbert.registry`,
+:mod:`mmmotionbert.utils.keypoints`, :mod:`.crop_scale`, :mod:`.h36m_meta` and
+:mod:`.h36m_reader`; never ``apis``.
+"""
 import glob
 import json
 import os.path as osp

@@ -1,5 +1,10 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
-"""The official pre-sliced 3D motion clips (``MB3D_f243s81``) for pretraining."""
+"""The official pre-sliced 3D motion clips (``MB3D_f243s81``) for pretraining.
+
+May import: numpy, torch, :mod:`mmmotionbert.registry`,
+:mod:`mmmotionbert.utils` (keypoints, safe_pickle) and :mod:`.h36m_meta`; never
+``apis``.
+"""
 import os
 import os.path as osp
 from typing import List, Optional, Sequence

@@ -23,6 +23,8 @@ and composite H36M joints average only valid keypoints
 (:func:`~mmmotionbert.utils.keypoints.coco_to_h36m_valid`), so missing
 joints never enter ``crop_scale``'s box. (The most confident person is
 the subject in 399 of the 400 frames; cam1 frame 37 is a bystander.)
+
+May import: numpy and :mod:`mmmotionbert.utils.keypoints`; never ``apis``.
 """
 import glob
 import importlib.util

@@ -7,6 +7,8 @@ procedurally animated walker (leg, arm and torso swing, forward travel,
 random heading, speed and size) seen by one of the four H36M cameras with
 H36M-like intrinsics; 2D keypoints get detector-like pixel noise. The
 numbers are not H36M's -- only the format is.
+
+May import: numpy and :mod:`.h36m_reader`; never ``apis``.
 """
 import pickle
 from typing import Dict, List

@@ -17,6 +17,10 @@ content:
 
 Run ``python -m mmmotionbert.datasets.synthetic_mesh OUT_DIR`` to write both
 into ``OUT_DIR`` (the layout of ``data/mesh``).
+
+May import: numpy, torch, scipy (lazily), :mod:`mmmotionbert.utils` (rotation,
+smpl), :mod:`.mesh_dataset` and :mod:`.synthetic_h36m` (both lazily); never
+``apis``.
 """
 import argparse
 import os

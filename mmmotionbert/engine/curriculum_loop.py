@@ -1,5 +1,9 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
-"""Epoch loop that adds more data sources after a curriculum epoch."""
+"""Epoch loop that adds more data sources after a curriculum epoch.
+
+May import: torch, mmengine and mmpose (its ``LOOPS`` registry); no module of
+ours.
+"""
 from typing import Dict, List, Optional, Sequence, Union
 
 from mmengine.runner import EpochBasedTrainLoop

@@ -1,5 +1,9 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
-"""Models: backbone, heads, losses and task models."""
+"""Models: backbone, heads, losses and task models.
+
+May import: its subpackages (importing them registers the models); never
+``apis`` or ``datasets``.
+"""
 from .backbones import *  # noqa: F401,F403
 from .heads import *  # noqa: F401,F403
 from .lifters import *  # noqa: F401,F403

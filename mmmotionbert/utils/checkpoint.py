@@ -17,6 +17,9 @@ the offending global. :func:`install_safe_checkpoint_loader` routes
 mmengine's local-file checkpoint loader (used by ``load_from``, ``resume``
 and ``init_cfg=dict(type='Pretrained')``) through it; it is called on
 ``import mmmotionbert``.
+
+May import: numpy, torch and mmengine (the loader it patches); no other layer
+of ours.
 """
 import os.path as osp
 import pickle

@@ -19,6 +19,9 @@ PyPI's torchvision builds do not load beside the CPU build of torch
 imported, :func:`patch_mmpose_simcc_vis` provides a stand-in
 ``mmpose.visualization.simcc_vis`` whose ``SimCCVisualizer`` (a debugging aid
 for SimCC heads, unused by MotionBERT) raises a clear error if used.
+
+May import: mmaction2 and torchvision (both lazily: what it patches); no other
+layer of ours.
 """
 import importlib.util
 import os.path as osp

@@ -7,6 +7,8 @@ build of torch lacks, and its default DDP wrapper passes
 CUDA, :func:`setup_cpu_distributed` initialises the process group with the
 ``gloo`` backend itself (the Runner then skips its own init) and makes the
 DDP wrapper use ``device_ids=None``. On CUDA machines it changes nothing.
+
+May import: torch and mmengine (``Config``); no other layer of ours.
 """
 import os
 import subprocess

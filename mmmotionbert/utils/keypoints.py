@@ -1,5 +1,8 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
-"""Keypoint layouts and the operations every task shares on them."""
+"""Keypoint layouts and the operations every task shares on them.
+
+May import: numpy and torch only; no other layer of ours.
+"""
 from typing import Union
 
 import numpy as np

@@ -13,6 +13,9 @@ mmmotionbert / mmengine checkpoints hold ``state_dict`` with ``backbone.*``
 and ``head.*`` keys. Backbone keys are identical to the official DSTformer's
 because :class:`MBDSTformer` keeps the official parameter names; only the
 pose output layer moves (official ``head.*`` -> our ``head.fc.*``).
+
+May import: torch, mmengine (``MMLogger``) and :mod:`.checkpoint`; no other
+layer of ours.
 """
 from collections import OrderedDict
 from typing import Dict, Tuple, Union

@@ -1,6 +1,9 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
 """Rendering of lifted 3D poses (2D panel beside a 3D skeleton view, plus
-a mesh panel for recovered SMPL meshes)."""
+a mesh panel for recovered SMPL meshes).
+
+May import: its submodules (re-exports); never ``apis``.
+"""
 from .renderer import (PoseVideoWriter, SkeletonRenderer, draw_mesh,
                        render_lift_result)
 

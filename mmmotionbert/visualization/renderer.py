@@ -1,191 +1,31 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
 """Render lifted poses: 2D keypoints on the frame (or a blank canvas) beside
 a 3D skeleton view and, when meshes are given, a shaded SMPL mesh panel;
-written as MP4 (OpenCV) or GIF (Pillow)."""
-import os
-import os.path as osp
-import warnings
-from typing import List, Optional, Sequence, Tuple
+written as MP4 (OpenCV) or GIF (Pillow).
+
+May import: numpy, OpenCV, matplotlib and tqdm (the last three lazily),
+:mod:`mmmotionbert.utils.keypoints`, :mod:`.colors`, :mod:`.mesh_drawing` and
+:mod:`.video_writer`; never ``apis``.
+"""
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
 
-from mmmotionbert.utils.keypoints import H36M_BONES, H36M_LEFT, H36M_RIGHT
+from mmmotionbert.utils.keypoints import H36M_BONES
+# The colours (colors.py), the mesh drawing (mesh_drawing.py) and the video
+# writer (video_writer.py) live in their own modules; re-exported so their
+# old path here keeps working.
+from . import mesh_drawing
+from .colors import PERSON_COLORS, _bone_color, _mesh_color
+from .mesh_drawing import draw_mesh
+from .video_writer import PoseVideoWriter
 
 __all__ = [
     'PoseVideoWriter', 'SkeletonRenderer', 'render_lift_result',
     'draw_mesh'
 ]
-
-#: Per-person base colours (RGB, 0-255).
-PERSON_COLORS = ((230, 80, 60), (60, 130, 230), (60, 180, 90),
-                 (220, 170, 40), (160, 80, 200), (40, 190, 190),
-                 (230, 120, 180), (120, 120, 120))
-
-
-#: Direction towards the light for mesh shading (camera axes: x right,
-#: y down, z away): from the upper left, in front of the person.
-_LIGHT = np.array([-0.35, -0.5, -1.0]) / np.linalg.norm([-0.35, -0.5, -1.0])
-
-
-def _mesh_color(person: int) -> np.ndarray:
-    """Light, person-tinted mesh colour (RGB floats 0-255)."""
-    base = np.array(PERSON_COLORS[person % len(PERSON_COLORS)], float)
-    return 0.45 * base + 0.55 * np.array([215.0, 215.0, 225.0])
-
-
-def draw_mesh(canvas: np.ndarray,
-              meshes: Sequence[Tuple[np.ndarray, np.ndarray]],
-              faces: np.ndarray,
-              alpha: float = 1.0) -> np.ndarray:
-    """Draw shaded triangle meshes with the painter's algorithm (in place).
-
-    Orthographic view along +z: a vertex ``(x, y, z)`` lands on canvas
-    pixel ``(x, y)``; triangles are filled far to near (mean z), shaded by
-    the angle between their normal and a fixed light (two-sided, so the
-    triangles' orientation does not matter).
-
-    Args:
-        canvas (np.ndarray): (H, W, 3) uint8 RGB image, drawn on.
-        meshes (Sequence[tuple]): ``(vertices (V, 3) canvas pixels + depth,
-            base colour (3,) RGB)`` per mesh; meshes with non-finite
-            vertices are skipped. All are depth-sorted together.
-        faces (np.ndarray): (F, 3) triangle vertex indices.
-        alpha (float): Opacity of the meshes over the canvas. Defaults to 1.
-
-    Returns:
-        np.ndarray: ``canvas``.
-    """
-    import cv2
-    faces = np.asarray(faces, np.int64)
-    polys, depth, colors = [], [], []
-    for verts, color in meshes:
-        verts = np.asarray(verts, np.float64)
-        if not np.isfinite(verts).all():
-            continue
-        tri = verts[faces]  # (F, 3, 3)
-        normal = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
-        norm = np.linalg.norm(normal, axis=1)
-        norm[norm == 0] = 1.0
-        shade = 0.3 + 0.7 * np.abs(normal @ _LIGHT) / norm
-        polys.append(tri[..., :2])
-        depth.append(tri[..., 2].mean(1))
-        colors.append(shade[:, None] * np.asarray(color, float)[None])
-    if not polys:
-        return canvas
-    order = np.argsort(-np.concatenate(depth), kind='stable')
-    # 4 fractional bits: sub-pixel vertex positions
-    pts = np.round(np.concatenate(polys)[order] * 16).astype(np.int32)
-    cols = np.clip(np.concatenate(colors)[order], 0, 255).astype(int)
-    # RGB + coverage in one pass (one fill per triangle)
-    layer = np.zeros(canvas.shape[:2] + (4, ), np.uint8)
-    for tri, col in zip(pts, cols.tolist()):
-        cv2.fillConvexPoly(layer, tri, col + [255], cv2.LINE_8, 4)
-    covered = layer[..., 3:] > 0
-    blend = canvas * (1.0 - alpha) + layer[..., :3] * alpha
-    canvas[...] = np.where(covered, blend, canvas).astype(np.uint8)
-    return canvas
-
-
-def _bone_color(person: int, child: int) -> Tuple[int, int, int]:
-    """Person colour, lighter for left limbs and darker for right limbs."""
-    base = np.array(PERSON_COLORS[person % len(PERSON_COLORS)], float)
-    if child in H36M_LEFT:
-        base = base + (255 - base) * 0.45
-    elif child in H36M_RIGHT:
-        base = base * 0.65
-    return tuple(int(c) for c in base)
-
-
-class PoseVideoWriter:
-    """Write RGB frames to an MP4 (``cv2.VideoWriter``) or a GIF (Pillow).
-
-    GIF frames are kept in memory until :meth:`close`; clips longer than
-    ``max_gif_frames`` are subsampled with a warning (use MP4 for long
-    videos).
-
-    Args:
-        path (str): Output path ending in ``.mp4``, ``.avi`` or ``.gif``.
-        fps (float): Frame rate.
-        num_frames (int, optional): Frames that will be written (for GIF
-            subsampling).
-        max_gif_frames (int): Largest GIF length. Defaults to 400.
-    """
-
-    def __init__(self,
-                 path: str,
-                 fps: float,
-                 num_frames: Optional[int] = None,
-                 max_gif_frames: int = 400) -> None:
-        self.path = path
-        self.ext = osp.splitext(path)[1].lower()
-        if self.ext not in ('.mp4', '.avi', '.gif'):
-            raise ValueError(f'unsupported video extension {self.ext!r} of '
-                             f'{path}; use .mp4, .avi or .gif')
-        if not fps or fps <= 0:
-            raise ValueError(f'fps must be positive, got {fps}')
-        self.fps = float(fps)
-        self.step = 1
-        if self.ext == '.gif' and num_frames and num_frames > max_gif_frames:
-            self.step = int(np.ceil(num_frames / max_gif_frames))
-            warnings.warn(f'{num_frames} frames are too many for a GIF: '
-                          f'keeping every {self.step}th; write .mp4 for all')
-        self._gif: List = []
-        self._cv = None
-        self._count = 0
-        dirname = osp.dirname(osp.abspath(path))
-        os.makedirs(dirname, exist_ok=True)
-
-    def write(self, frame: np.ndarray) -> None:
-        """Add one (H, W, 3) uint8 RGB frame."""
-        index, self._count = self._count, self._count + 1
-        if index % self.step:
-            return
-        frame = np.ascontiguousarray(frame[..., :3], dtype=np.uint8)
-        if self.ext == '.gif':
-            from PIL import Image
-            self._gif.append(
-                Image.fromarray(frame).convert(
-                    'P', palette=Image.Palette.ADAPTIVE, colors=128))
-            return
-        import cv2
-        if self._cv is None:
-            fourcc = cv2.VideoWriter_fourcc(
-                *('mp4v' if self.ext == '.mp4' else 'MJPG'))
-            h, w = frame.shape[:2]
-            self._cv = cv2.VideoWriter(self.path, fourcc, self.fps, (w, h))
-            if not self._cv.isOpened():
-                raise OSError(f'OpenCV cannot write video {self.path}')
-        self._cv.write(frame[..., ::-1])
-
-    def close(self) -> str:
-        """Finish the file; returns its path."""
-        if self.ext == '.gif':
-            if not self._gif:
-                raise ValueError('no frame was written')
-            duration = int(round(1000.0 * self.step / self.fps))
-            self._gif[0].save(
-                self.path,
-                save_all=True,
-                append_images=self._gif[1:],
-                duration=max(duration, 20),
-                loop=0,
-                optimize=False)
-            self._gif = []
-        elif self._cv is not None:
-            self._cv.release()
-            self._cv = None
-        else:
-            raise ValueError('no frame was written')
-        return self.path
-
-    def __enter__(self) -> 'PoseVideoWriter':
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if exc[0] is None:
-            self.close()
-        elif self._cv is not None:
-            self._cv.release()
+#: Old private path of the mesh light (:mod:`.mesh_drawing`).
+_LIGHT = mesh_drawing._LIGHT
 
 
 class SkeletonRenderer:

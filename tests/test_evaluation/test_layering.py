@@ -47,6 +47,19 @@ def test_layer_does_not_import_upwards(layer, forbidden):
     assert not bad, bad
 
 
+def test_every_module_says_what_it_may_import():
+    """Every module opens with a docstring that names what it is for and
+    what it may import (a ``May import`` line, docs/architecture.md)."""
+    files = sorted(PKG.rglob('*.py'))
+    assert len(files) > 100
+    bad = []
+    for f in files:
+        doc = ast.get_docstring(ast.parse(f.read_text()))
+        if not doc or 'May import' not in doc:
+            bad.append(str(f.relative_to(PKG.parent)))
+    assert not bad, bad
+
+
 def test_import_scan_sees_relative_imports():
     """The scan itself resolves ``from ..x import y`` (else the test above
     could pass by not seeing anything)."""

@@ -28,6 +28,8 @@ Layout: :mod:`.base` (the windowed core: preprocess / forward with
 batching and a progress bar), :mod:`.windows` (window maths),
 :mod:`.model_files` (checkpoints and configs), :mod:`.lifter`,
 :mod:`.streaming`, :mod:`.mesh` and :mod:`.mesh_model`.
+
+May import: its submodules (re-exports).
 """
 from .base import BaseMotionInferencer, model_forward
 from .lifter import MotionLifterInferencer

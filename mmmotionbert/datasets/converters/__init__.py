@@ -1,5 +1,8 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
-"""Converters between MotionBERT's data files and other layouts."""
+"""Converters between MotionBERT's data files and other layouts.
+
+May import: its submodules (re-exports); never ``apis``.
+"""
 from .amass import (MissingBodyModelError, SMPLHJoints,
                     convert_amass)
 from .h36m_mmpose import (MMPOSE_CAMERA_FILE, MMPOSE_FACTOR_FILE,

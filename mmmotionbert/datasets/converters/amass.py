@@ -1,6 +1,9 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
 """AMASS motion capture -> H36M-17 3D joints, for pretraining.
 
+May import: numpy, tqdm (lazily) and the sibling modules listed below
+(never ``apis``).
+
 AMASS (https://amass.is.tue.mpg.de) distributes every motion as an ``.npz``
 of SMPL+H parameters: ``poses`` (T, 156) axis-angle (root, 21 body joints,
 15 + 15 finger joints), ``trans`` (T, 3) metres, ``betas`` (16,),
@@ -55,8 +58,6 @@ mmmotionbert.datasets.converters.amass import SMPLHJoints`` keeps working):
 * :mod:`.frames`: Z-up, Y-up and official camera axes (step 4);
 * :mod:`.mocap_writers`: :class:`MocapNpzWriter`,
   :class:`OfficialClipWriter` (step 5).
-
-May import: numpy, tqdm (lazily) and those sibling modules.
 """
 from typing import Dict, Iterator, List, Optional, Sequence
 

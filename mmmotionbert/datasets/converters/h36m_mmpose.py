@@ -1,6 +1,8 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
 """Convert MotionBERT's official H36M pickle into mmpose's ``_original`` npz.
 
+May import: numpy, mmengine and :mod:`..h36m_reader`; never ``apis``.
+
 mmpose drives MotionBERT on Human3.6M with ``Human36mDataset`` (per-frame
 ``h36m_{train,test}_original.npz`` annotations, a ``cameras.pkl`` and the
 test ``h36m_factors.npy``) and the ``MotionBERTLabel`` codec. This module

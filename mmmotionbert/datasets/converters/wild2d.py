@@ -31,6 +31,9 @@ reader keeps only the first 30 frames of a track, ``max_clips_per_track=1``).
 Each clip is normalised by ``crop_scale`` (the official in-the-wild rule) and
 kept if enough of its joints are visible and its root is visible in every
 frame (the official PoseTrack filters).
+
+May import: numpy, :mod:`mmmotionbert.utils.keypoints`, :mod:`..crop_scale` and
+:mod:`..h36m_reader`; never ``apis``.
 """
 import glob
 import json

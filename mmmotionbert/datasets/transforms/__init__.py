@@ -1,4 +1,9 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
+"""Registered data transforms (action, pose, pretraining and mocap pipelines).
+
+May import: its submodules (re-exports; importing them registers the
+transforms); never ``apis``.
+"""
 from .action_transforms import *  # noqa: F401,F403
 from .base import *  # noqa: F401,F403
 from .crop_scale_norm import *  # noqa: F401,F403

@@ -7,6 +7,9 @@ two Bernoulli masks: each joint of each frame is kept with probability
 frame with probability ``1 - mask_T_ratio`` (0.1). Masked entries become
 all zeros -- x, y *and* confidence. Here every clip draws its own frame
 mask (the official shares one across the batch).
+
+May import: numpy, torch, mmcv, :mod:`mmmotionbert.registry`, :mod:`..utils`
+and :mod:`.noise`; never ``apis``.
 """
 from typing import Optional, Tuple, Union
 

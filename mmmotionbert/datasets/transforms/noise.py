@@ -28,6 +28,9 @@ Differences from the official batch code: each clip draws its own
 per-frame jitter (the official shares it across a batch), and the noise is
 computed in numpy from a given ``numpy.random.Generator`` (or seed) so it is
 deterministic.
+
+May import: numpy, torch, mmcv, :mod:`mmmotionbert.registry` and
+:mod:`..utils`; never ``apis``.
 """
 import json
 import os.path as osp

@@ -1,5 +1,8 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
-"""Functional (numpy) 3D pose error measures."""
+"""Functional (numpy) 3D pose error measures.
+
+May import: its submodules (re-exports); never ``apis`` or ``datasets``.
+"""
 from .errors import mpjpe, p_mpjpe
 from .h36m_eval import OFFICIAL_BLOCK_LIST, denormalize_h36m, evaluate_h36m
 from .pose2sim_eval import pose2sim_errors

@@ -4,6 +4,8 @@
 Both reproduce the numpy ``mpjpe`` / ``p_mpjpe`` of MotionBERT's
 ``lib/model/loss.py``, including their dtype behaviour: the computation runs
 in the inputs' floating dtype (float32 inputs give float32 errors).
+
+May import: numpy only; never ``apis`` or ``datasets``.
 """
 from typing import Tuple
 

@@ -25,6 +25,8 @@ clips:
    over ``sorted(set(actions))``. Frames never evaluated (blocked sources,
    clip tails) are skipped; an action without evaluated frames gets NaN, and
    so does the overall mean, as in the official code.
+
+May import: numpy and :mod:`.errors`; never ``apis`` or ``datasets``.
 """
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 

@@ -1,5 +1,9 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
-"""mmengine metric wrapping the official MotionBERT H36M evaluation."""
+"""mmengine metric wrapping the official MotionBERT H36M evaluation.
+
+May import: numpy, torch, mmengine, :mod:`mmmotionbert.registry` and
+:mod:`..functional`; never ``apis`` or ``datasets``.
+"""
 from collections.abc import Mapping
 from typing import Any, Dict, List, Optional, Sequence
 

@@ -1,5 +1,10 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
-"""Mesh recovery errors as the official ``evaluate_mesh`` computes them."""
+"""Mesh recovery errors as the official ``evaluate_mesh`` computes them.
+
+May import: numpy, torch, mmengine, :mod:`mmmotionbert.registry`,
+:mod:`mmmotionbert.utils.smpl` and :mod:`..functional`; never ``apis`` or
+``datasets``.
+"""
 from collections.abc import Mapping
 from typing import Any, Dict, List, Optional, Sequence
 

@@ -6,6 +6,9 @@ classes 0, 6, ..., 114; split ``oneshot_train`` of
 ``ntu120_hrnet_oneshot.pkl``) and the query samples (``oneshot_val``). Each
 query takes the label of the exemplar whose embedding is most cosine-similar
 (official ``train_action_1shot.py::validate``).
+
+May import: numpy, torch, mmengine and :mod:`mmmotionbert.registry`; never
+``apis`` or ``datasets``.
 """
 from typing import Any, Dict, List, Optional, Sequence
 

@@ -1,5 +1,9 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
-"""P-MPJPE against ground truth in any metric unit (e.g. mocap in mm)."""
+"""P-MPJPE against ground truth in any metric unit (e.g. mocap in mm).
+
+May import: numpy, mmengine, :mod:`mmmotionbert.registry` and
+:mod:`..functional`; never ``apis`` or ``datasets``.
+"""
 from typing import Dict, List, Sequence
 
 import numpy as np

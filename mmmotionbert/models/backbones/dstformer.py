@@ -1,5 +1,10 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
-"""DSTformer: the dual-stream spatio-temporal transformer of MotionBERT."""
+"""DSTformer: the dual-stream spatio-temporal transformer of MotionBERT.
+
+May import: torch, mmengine, :mod:`mmmotionbert.registry`,
+:mod:`mmmotionbert.utils.official` (lazily) and :mod:`..layers`; never ``apis``
+or ``datasets``.
+"""
 from functools import partial
 from typing import Optional, Union
 

@@ -11,6 +11,9 @@ Parameter names (``fc1``, ``bn``, ``fc2``) are the official ones, so official
 ``module.head.*`` weights load 1:1. Unlike the official ``ActionNet``, which
 never passes ``hidden_dim`` to the classification head (it is always 2048),
 ``hidden_dim`` is honoured here.
+
+May import: torch, mmengine, mmaction2 (``BaseHead``, ``ActionDataSample``) and
+:mod:`mmmotionbert.registry`; never ``apis`` or ``datasets``.
 """
 from typing import Dict, List, Optional, Tuple, Union
 

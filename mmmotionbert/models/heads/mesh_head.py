@@ -1,5 +1,9 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
-"""SMPL regression head on the DSTformer motion representation."""
+"""SMPL regression head on the DSTformer motion representation.
+
+May import: torch, mmengine, :mod:`mmmotionbert.registry` and
+:mod:`mmmotionbert.utils` (rotation, smpl); never ``apis`` or ``datasets``.
+"""
 from typing import Dict, Mapping, Optional
 
 import torch

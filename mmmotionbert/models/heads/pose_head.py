@@ -1,5 +1,9 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
-"""The 3D pose output layer on top of the motion representation."""
+"""The 3D pose output layer on top of the motion representation.
+
+May import: torch, mmengine and :mod:`mmmotionbert.registry`; never ``apis`` or
+``datasets``.
+"""
 import torch
 from mmengine.model import BaseModule
 from torch import nn

@@ -1,5 +1,8 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
-"""Building blocks of DSTformer."""
+"""Building blocks of DSTformer.
+
+May import: its submodules; never ``apis`` or ``datasets``.
+"""
 from .attention import MotionAttention, motion_attention
 from .dstformer_block import DSTformerBlock
 from .fused_ops import fused_linear, fused_ops_disabled

@@ -1,5 +1,8 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
-"""Spatial and temporal multi-head self-attention over (B*T, J, C) tokens."""
+"""Spatial and temporal multi-head self-attention over (B*T, J, C) tokens.
+
+May import: torch and :mod:`.fused_ops`; never ``apis`` or ``datasets``.
+"""
 from typing import Optional
 
 import torch

@@ -1,5 +1,9 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
-"""One stream block of DSTformer: spatial and temporal attention in series."""
+"""One stream block of DSTformer: spatial and temporal attention in series.
+
+May import: torch, mmcv (``DropPath``), :mod:`.attention`, :mod:`.fused_ops`
+and :mod:`.mlp`; never ``apis`` or ``datasets``.
+"""
 from typing import Callable, Optional
 
 import torch

@@ -20,6 +20,8 @@ Whether the oneDNN kernels are used at all is decided per machine by
 CPUs); ``MMMOTIONBERT_KERNELS=plain|onednn|auto`` overrides it, and
 :func:`fused_ops_disabled` (or the older ``MMMOTIONBERT_FUSED_OPS=0``) forces
 the plain PyTorch path.
+
+May import: torch and :mod:`.kernel_choice`; never ``apis`` or ``datasets``.
 """
 import contextlib
 import os

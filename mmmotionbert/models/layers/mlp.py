@@ -1,5 +1,8 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
-"""Feed-forward block used inside DSTformer blocks."""
+"""Feed-forward block used inside DSTformer blocks.
+
+May import: torch and :mod:`.fused_ops`; never ``apis`` or ``datasets``.
+"""
 from typing import Optional
 
 import torch

@@ -1,7 +1,9 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
 """2D-to-3D pose lifter: DSTformer backbone + pose head + losses.
 
-May import: torch, mmengine, :mod:`mmmotionbert.utils` and the registry.
+May import: torch, mmengine, :mod:`mmmotionbert.registry`,
+:mod:`mmmotionbert.utils` and :mod:`.test_time`; never ``apis`` or
+``datasets``.
 """
 from typing import Dict, List, Optional, Union
 

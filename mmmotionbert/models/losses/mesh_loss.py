@@ -1,5 +1,9 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
-"""MotionBERT's mesh training objective (official ``MeshLoss``)."""
+"""MotionBERT's mesh training objective (official ``MeshLoss``).
+
+May import: torch, :mod:`mmmotionbert.registry`, :mod:`mmmotionbert.utils`
+(rotation, smpl) and :mod:`.pose_losses`; never ``apis`` or ``datasets``.
+"""
 from typing import Callable, Dict, Mapping, Tuple
 
 import torch

@@ -1,5 +1,9 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
-"""Registered MotionBERT pose losses (3D lifting and 2D-only pretraining)."""
+"""Registered MotionBERT pose losses (3D lifting and 2D-only pretraining).
+
+May import: torch, :mod:`mmmotionbert.registry` and :mod:`.pose_losses`; never
+``apis`` or ``datasets``.
+"""
 from typing import Callable, Dict, Tuple
 
 from torch import Tensor, nn

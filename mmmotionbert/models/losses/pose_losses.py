@@ -9,6 +9,9 @@ raise :class:`ValueError` instead of failing an ``assert``.
 
 Pose sequences are laid out as ``(N, T, J, C)``: batch, frames, joints
 (H36M-17 for the limb and angle losses) and coordinates.
+
+May import: torch and :mod:`mmmotionbert.utils.keypoints`; never ``apis`` or
+``datasets``.
 """
 from typing import Sequence, Tuple
 

@@ -5,6 +5,9 @@ one-shot action recognition training.
 Numerically equivalent to the ``SupConLoss`` MotionBERT ships in
 ``lib/model/loss_supcon.py``. With ``labels`` and ``mask`` both ``None`` it
 reduces to the unsupervised SimCLR loss.
+
+May import: torch and :mod:`mmmotionbert.registry`; never ``apis`` or
+``datasets``.
 """
 from typing import Optional
 

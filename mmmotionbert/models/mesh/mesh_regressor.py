@@ -1,5 +1,9 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
-"""Human mesh recovery: DSTformer backbone + SMPL head + mesh losses."""
+"""Human mesh recovery: DSTformer backbone + SMPL head + mesh losses.
+
+May import: torch, mmengine, :mod:`mmmotionbert.registry` and
+:mod:`mmmotionbert.utils` (keypoints, smpl); never ``apis`` or ``datasets``.
+"""
 from typing import Dict, List, Optional, Union
 
 import torch

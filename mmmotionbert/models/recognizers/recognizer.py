@@ -1,5 +1,10 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
-"""Skeleton action recognizer: DSTformer per person + an action head."""
+"""Skeleton action recognizer: DSTformer per person + an action head.
+
+May import: torch, mmengine, mmaction2 (``ActionDataPreprocessor``,
+``ActionDataSample``) and :mod:`mmmotionbert.registry`; never ``apis`` or
+``datasets``.
+"""
 from typing import Dict, List, Optional, Union
 
 import torch
