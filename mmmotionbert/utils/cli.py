@@ -134,8 +134,8 @@ def run_cli(main: Callable[[List[str]], Any],
     prog = prog or osp.basename(sys.argv[0]) or 'mmmotionbert'
     debug = '--debug' in argv
     argv = [a for a in argv if a != '--debug']
-    out_dir = _out_dir(argv, out_dir_arg) or (default_out_dir
-                                              if out_dir_arg else None)
+    out_dir = _out_dir(
+        argv, out_dir_arg) or (default_out_dir if out_dir_arg else None)
     existed = bool(out_dir) and osp.isdir(out_dir)
     before = _listing(out_dir)
     import inspect
@@ -159,8 +159,10 @@ def run_cli(main: Callable[[List[str]], Any],
         if debug or not is_user_error(err):
             if not debug:
                 traceback.print_exc()
-                print(f'{prog}: internal error (a bug: please report it '
-                      'with the traceback above)', file=sys.stderr)
+                print(
+                    f'{prog}: internal error (a bug: please report it '
+                    'with the traceback above)',
+                    file=sys.stderr)
                 sys.exit(1)
             raise
         print(f'{prog}: error: {_message(err)}', file=sys.stderr)
