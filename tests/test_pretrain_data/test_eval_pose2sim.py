@@ -157,5 +157,6 @@ def test_eval_tool_end_to_end(tmp_path, capsys):
                                 str(ckpt), '--mocap-cache', str(mocap)])
     assert again['p_mpjpe_mm'] == pytest.approx(result['p_mpjpe_mm'])
     assert again['model'] == 'config+checkpoint'
-    with pytest.raises(SystemExit, match='not found'):
+    from mmmotionbert.utils.cli import UserInputError
+    with pytest.raises(UserInputError, match='not found'):
         eval_pose2sim.main(['--checkpoint', str(tmp_path / 'missing.pth')])

@@ -35,6 +35,7 @@ import time
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
+from mmmotionbert.utils.cli import UserInputError  # noqa: E402
 
 from mmmotionbert.datasets.converters.amass import (  # noqa: E402
     GENDERS, OFFICIAL_AMASS_SCALE, OFFICIAL_MAX_PIECE_LEN, convert_amass)
@@ -190,7 +191,7 @@ def main(argv=None) -> dict:
             progress=not args.no_progress)
     except (MissingSMPLAssetError, FileNotFoundError, FileExistsError,
             ValueError, pickle.UnpicklingError) as err:
-        sys.exit(f'error: {err}')
+        raise UserInputError(str(err)) from err
     print(f'converted {len(summary["sequences"])} sequences, '
           f'{summary["frames"]} frames at {summary["output_rates"]} fps, '
           f'joints from {summary["joints_from"]}, body models '

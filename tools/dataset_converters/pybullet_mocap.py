@@ -24,6 +24,7 @@ import time
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
+from mmmotionbert.utils.cli import UserInputError  # noqa: E402
 
 from mmmotionbert.datasets.mocap.pybullet_fk import (  # noqa: E402
     HumanoidModel, convert_deepmimic_clips, default_mocap_cache,
@@ -60,7 +61,7 @@ def main(argv=None) -> None:
     try:
         available = list_deepmimic_clips()
     except ImportError as err:
-        sys.exit(f'error: {err}')
+        raise UserInputError(str(err)) from err
     if args.list:
         for name, path in available.items():
             print(f'{name}\t{path}')

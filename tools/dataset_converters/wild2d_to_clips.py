@@ -33,6 +33,7 @@ import sys
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
+from mmmotionbert.utils.cli import UserInputError  # noqa: E402
 
 from mmmotionbert.datasets.converters.wild2d import convert_wild2d  # noqa
 
@@ -124,7 +125,7 @@ def main(argv=None) -> dict:
             resample_short=args.resample_short,
             origin_first_root=args.origin_first_root)
     except (FileNotFoundError, KeyError, ValueError) as err:
-        sys.exit(f'error: {err}')
+        raise UserInputError(str(err)) from err
     clips = result['clips']
     dropped = ', '.join(f'{v} {k}' for k, v in result['dropped'].items() if v)
     print(f'{result["tracks"]} tracks ({", ".join(result["layouts"])}) -> '

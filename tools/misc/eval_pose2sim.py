@@ -33,6 +33,7 @@ from typing import Optional, Tuple
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
+from mmmotionbert.utils.cli import UserInputError  # noqa: E402
 
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
@@ -150,7 +151,7 @@ def main(argv=None) -> dict:
     try:
         model, how = load_model(args)
     except (FileNotFoundError, ValueError, ImportError) as err:
-        sys.exit(f'error: {err}')
+        raise UserInputError(str(err)) from err
     device = torch.device(args.device)
     model.to(device)
     try:
@@ -169,7 +170,7 @@ def main(argv=None) -> dict:
             overlap=args.overlap,
             normalization=args.normalization)
     except ImportError as err:
-        sys.exit(f'error: {err}')
+        raise UserInputError(str(err)) from err
     result.update(checkpoint=args.checkpoint, config=args.config, model=how)
     print(json.dumps(result))
     return result
