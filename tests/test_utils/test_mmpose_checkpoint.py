@@ -131,3 +131,20 @@ def test_shipped_model_runs_in_plain_mmpose(tmp_path):
             ours(x, mode='tensor'),
             atol=1e-5,
             rtol=0)
+
+
+def test_pretrained_init_from_an_mmpose_checkpoint(tmp_path):
+    """init_cfg=dict(type='Pretrained') takes mmpose's layout too."""
+    from mmmotionbert.registry import MODELS
+    mm = _mmpose_lifter(seed=3)
+    path = tmp_path / 'mm.pth'
+    torch.save(dict(state_dict=mm.state_dict(), meta={}), path)
+    backbone = MODELS.build(
+        dict(type='MBDSTformer', dim_feat=DIMS['feat'], dim_rep=DIMS['rep'],
+             depth=DIMS['depth'], num_heads=DIMS['heads'],
+             mlp_ratio=DIMS['ratio'], maxlen=DIMS['seq'],
+             init_cfg=dict(type='Pretrained', checkpoint=str(path))))
+    backbone.init_weights()
+    official = mmpose_to_official(mm.state_dict())
+    for key, value in backbone.state_dict().items():
+        torch.testing.assert_close(value, official[key], msg=key)
