@@ -26,14 +26,8 @@ if ROOT not in sys.path:
 
 def cpu_model() -> str:
     """The CPU's model name (``/proc/cpuinfo``), or the platform's."""
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                if line.startswith('model name'):
-                    return line.split(':', 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
+    from mmmotionbert.models.layers.kernel_choice import cpu_model as model
+    return model()
 
 
 def environment() -> Dict:

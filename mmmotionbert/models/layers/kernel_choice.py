@@ -39,7 +39,8 @@ import torch
 import torch.nn.functional as F
 
 __all__ = [
-    'KERNEL_CHOICES', 'cpu_flags', 'cpu_isa', 'capability_choice',
+    'KERNEL_CHOICES', 'cpu_flags', 'cpu_model', 'cpu_isa',
+    'capability_choice',
     'kernel_cache_file',
     'machine_key', 'measure_kernels', 'resolve_kernels', 'kernel_choice',
     'set_kernels'
@@ -67,7 +68,8 @@ def cpu_flags() -> frozenset:
     return frozenset()
 
 
-def _cpu_model() -> str:
+def cpu_model() -> str:
+    """The CPU's model name (``/proc/cpuinfo``), or the platform's."""
     try:
         with open('/proc/cpuinfo') as f:
             for line in f:
@@ -161,7 +163,7 @@ def kernel_cache_file() -> str:
 def machine_key(isa: Optional[str] = None) -> str:
     """Cache key: CPU model, usable instruction set, threads and torch."""
     isa = isa or cpu_isa()
-    return (f'{_cpu_model()} | {isa} | {torch.get_num_threads()} threads | '
+    return (f'{cpu_model()} | {isa} | {torch.get_num_threads()} threads | '
             f'torch {torch.__version__}')
 
 
