@@ -20,6 +20,7 @@ from .inferencers import (BaseMotionInferencer, MeshInferencer,
                           init_mesh_model)
 from .readers import read_keypoints
 from .tracking import PoseTracker
+from .model_zoo import resolve_checkpoint
 from .official import load_official_model
 from .pose2sim_eval import evaluate_pose2sim
 
@@ -28,5 +29,5 @@ __all__ = [
     'MotionLifterInferencer', 'StreamingLifter', 'LiftResult', 'init_lifter',
     'KeypointSequence', 'read_keypoints', 'optimize_for_inference',
     'MeshInferencer', 'MeshResult', 'init_mesh_model', 'BaseMotionInferencer',
-    'PoseTracker', 'evaluate_pose2sim'
+    'PoseTracker', 'evaluate_pose2sim', 'resolve_checkpoint'
 ]

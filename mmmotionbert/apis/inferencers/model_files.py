@@ -173,7 +173,12 @@ def init_lifter(checkpoint: Optional[str] = None,
     if checkpoint is None:
         raise ValueError(f'config {config} given without --checkpoint; '
                          'a lifter needs trained weights')
-    checkpoint = _resolve_file(checkpoint, 'checkpoint file')
+    from ..model_zoo import CHECKPOINTS, resolve_checkpoint
+    if checkpoint in CHECKPOINTS and not osp.exists(checkpoint):
+        official_kwargs.setdefault('num_heads',
+                                   CHECKPOINTS[checkpoint].num_heads)
+    checkpoint = _resolve_file(resolve_checkpoint(checkpoint),
+                               'checkpoint file')
     ckpt = load_checkpoint_dict(checkpoint)
     fmt, state_dict = split_checkpoint(ckpt)
     if fmt == 'official_task':
