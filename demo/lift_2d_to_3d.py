@@ -72,8 +72,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--checkpoint', help='lifter checkpoint (official '
                    'MotionBERT, mmpose or mmmotionbert), or a name: '
                    'mb-small-pybullet, motionbert-h36m, motionbert-ft-h36m '
-                   '(downloaded once, hash checked); default: the shipped small '
-                   'model checkpoints/mb_pretrain_small_pybullet.pth')
+                   '(downloaded once, hash checked); default: the shipped '
+                   'small model checkpoints/mb_pretrain_small_pybullet.pth')
     p.add_argument('--config', help='mmengine config of --checkpoint')
     p.add_argument('--num-heads', type=int, help='attention heads of an '
                    'official checkpoint (cannot be read from weights; '
