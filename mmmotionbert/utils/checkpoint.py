@@ -70,9 +70,10 @@ def _history_buffer_getattr(obj: Any, name: str) -> Any:
         f'HistoryBuffer statistics methods {sorted(allowed)} are allowed')
 
 
-#: Everything beyond torch's own allowlist that our checkpoints hold.
+#: Everything beyond torch's own allowlist that our checkpoints hold
+#: (``bytes``: mmpose's H36M dataset meta, in checkpoints its runner saves).
 CHECKPOINT_SAFE_GLOBALS: List[Any] = [
-    HistoryBuffer, (_history_buffer_getattr, 'builtins.getattr')
+    HistoryBuffer, (_history_buffer_getattr, 'builtins.getattr'), bytes
 ] + _numpy_globals()
 
 

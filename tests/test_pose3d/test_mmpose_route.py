@@ -84,8 +84,6 @@ def _cli_options(root: Path) -> list:
     return [f'{k}={v}' for k, v in _options(root).items()]
 
 
-
-
 def _call_tool(script: str, args: list, capsys=None):
     """Run a tool's ``main()`` in this process (saves a startup).
 
@@ -374,3 +372,48 @@ def test_train_and_test_tools(data_root, official_clips, tmp_path, capsys):
     assert result['MPJPE'] == pytest.approx(expected['MPJPE'], abs=1e-6)
     assert result['P-MPJPE'] == pytest.approx(expected['P-MPJPE'], abs=1e-6)
     assert 0.001 < result['MPJPE'] < 10
+
+
+DROPIN = ('configs/pose3d/'
+          'mb_dstformer-243frm_8xb32-240e_h36m-mmpose-dropin-original.py')
+
+
+def _mmpose_tool(name: str) -> str:
+    import mmpose
+    path = Path(mmpose.__file__).parent / '.mim' / 'tools' / name
+    if not path.is_file():
+        pytest.skip(f'mmpose ships no {path}')
+    return str(path)
+
+
+@pytest.mark.slow
+def test_dropin_config_with_mmposes_own_tools(data_root, tmp_path):
+    """Our backbone inside mmpose's own MotionBERT config, trained and tested
+    by mmpose's own tools/train.py and tools/test.py: the loss falls and the
+    metric is computed."""
+    opts = _cli_options(data_root) + [
+        'train_cfg.max_epochs=3', 'train_cfg.val_interval=3',
+        'default_hooks.logger.interval=1', 'optim_wrapper.optimizer.lr=0.002',
+        'default_hooks.checkpoint.save_best=None'
+    ] + [f'{loader}.prefetch_factor=None' for loader in LOADERS]
+    work = tmp_path / 'work'
+    log = run_tool([
+        _mmpose_tool('train.py'), DROPIN, '--work-dir',
+        str(work), '--cfg-options', *opts
+    ],
+                   timeout=600)
+    assert 'MBDSTformer' in log
+    losses = [float(v) for v in re.findall(r' loss: ([0-9.]+)', log)]
+    assert len(losses) >= 6, log[-3000:]
+    third = len(losses) // 3
+    assert np.mean(losses[-third:]) < np.mean(losses[:third]), losses
+    ckpt = sorted(work.glob('epoch_*.pth'))[-1]
+    log = run_tool([
+        _mmpose_tool('test.py'), DROPIN,
+        str(ckpt), '--work-dir',
+        str(tmp_path / 'test'), '--cfg-options', *_cli_options(data_root),
+        *[f'{loader}.prefetch_factor=None' for loader in LOADERS]
+    ],
+                   timeout=600)
+    mpjpe = re.search(r'Epoch\(test\).*MPJPE: ([0-9.]+)', log)
+    assert mpjpe and 0 < float(mpjpe.group(1)) < 10, log[-3000:]
