@@ -29,14 +29,14 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
+from mmengine.dataset import BaseDataset
 from mmengine.dist import get_dist_info
 from mmpose.registry import DATA_SAMPLERS
 from torch.utils.data import Dataset
 
-from mmmotionbert.registry import DATASETS
-from mmmotionbert.utils.keypoints import flip_h36m
+from mmmotionbert.registry import DATASETS, TRANSFORMS
 from mmmotionbert.utils.safe_pickle import load_numpy_pickle
-from mmmotionbert.utils.smpl import flip_smpl_pose
+from .default_pipelines import default_mesh_pipeline
 from .h36m_meta import h36m_metainfo
 from .h36m_reader import (camera_resolution, factorize, normalize_xy,
                           split_clips)
@@ -95,8 +95,20 @@ def _infer_dataset_type(data_file: str) -> str:
 
 
 @DATASETS.register_module()
-class MBMeshDataset(Dataset):
+class MBMeshDataset(BaseDataset):
     """Clips of one official mesh annotation file, held in memory.
+
+    An ``mmengine`` ``BaseDataset``: ``load_data_list`` reads and
+    normalises the split and lists the clips (``dict(clip_index)``); an
+    item gathers ``motion_2d``, ``pose``, ``shape``, ``frame_index``,
+    ``clip_index``, ``source`` and the generator ``rng``
+    (``get_data_info``) and runs ``pipeline`` on them. With
+    ``pipeline=None`` that is
+    :func:`~mmmotionbert.datasets.default_pipelines.default_mesh_pipeline`
+    of ``flip_prob`` (``MBFlipMesh``, then ``MBPackClipInputs``). Flips
+    draw from a generator seeded by ``(seed, torch.initial_seed())``
+    (:func:`~mmmotionbert.datasets.utils.worker_rng`). ``test_mode`` is
+    ``split == 'test'`` (informational: nothing is refetched).
 
     Args:
         data_file (str): ``mesh_det_pw3d.pkl``, ``mesh_det_h36m.pkl`` or
@@ -119,6 +131,9 @@ class MBMeshDataset(Dataset):
             to 0.
         max_clips (int, optional): Keep only the first clips (quick runs).
         seed (int, optional): Seed of the flip randomness. Defaults to 0.
+        pipeline (list[dict], optional): Transform configs (or objects) run
+            on ``get_data_info``'s fields; None builds the default from
+            ``flip_prob`` (an explicit pipeline ignores ``flip_prob``).
     """
 
     def __init__(self,
@@ -131,8 +146,8 @@ class MBMeshDataset(Dataset):
                  resolution: Optional[Sequence[int]] = None,
                  flip_prob: float = 0.0,
                  max_clips: Optional[int] = None,
-                 seed: Optional[int] = None) -> None:
-        super().__init__()
+                 seed: Optional[int] = None,
+                 pipeline: Optional[List] = None) -> None:
         if split not in _SPLITS:
             raise ValueError(f'split must be one of {_SPLITS}, got {split!r}')
         self.data_file = str(data_file)
@@ -166,10 +181,30 @@ class MBMeshDataset(Dataset):
             MESH_DATASET_RESOLUTIONS[self.dataset_type])
         self.flip_prob = float(flip_prob)
         self.seed = 0 if seed is None else int(seed)
-        self._load(load_mesh_pkl(self.data_file))
-        if max_clips is not None:
-            self.clips = self.clips[:max_clips]
+        self._max_clips = max_clips
         self._rng_state: dict = {}
+        if pipeline is None:
+            pipeline = default_mesh_pipeline(self.flip_prob)
+        self.pipeline_cfg = list(pipeline)
+        # built from mmpose's registry (see MBH36MDataset)
+        super().__init__(
+            serialize_data=False,
+            pipeline=[
+                TRANSFORMS.build(t) if isinstance(t, dict) else t
+                for t in self.pipeline_cfg
+            ],
+            test_mode=split == 'test')
+
+    def load_data_list(self) -> List[dict]:
+        """Read and normalise the split and list its clips.
+
+        Returns:
+            list[dict]: ``dict(clip_index)`` per clip.
+        """
+        self._load(load_mesh_pkl(self.data_file))
+        if self._max_clips is not None:
+            self.clips = self.clips[:self._max_clips]
+        return [dict(clip_index=i) for i in range(len(self.clips))]
 
     # ----------------------------------------------------------- reading
     def _column(self, rows: dict, key: str) -> np.ndarray:
@@ -268,12 +303,29 @@ class MBMeshDataset(Dataset):
         """Number of clips."""
         return len(self.clips)
 
-    def _should_flip(self) -> bool:
-        """Draw one flip decision (reproducible per worker and epoch)."""
-        if self.flip_prob <= 0:
-            return False
-        return bool(
-            worker_rng(self.seed, self._rng_state).random() < self.flip_prob)
+    def get_data_info(self, idx: int) -> dict:
+        """The pipeline input of clip ``idx``.
+
+        Args:
+            idx (int): Clip index in ``[0, len(self))``.
+
+        Returns:
+            dict: ``rng`` (see the class docstring), ``index``,
+            ``sample_idx``, ``motion_2d`` float32 (T, 17, 3), ``pose``
+            float32 (T, 72), ``shape`` float32 (T, 10), ``frame_index``
+            int64 (T,), ``clip_index`` and ``source`` (str, first frame).
+        """
+        rows = self.clips[idx]
+        return dict(
+            rng=worker_rng(self.seed, self._rng_state),
+            index=idx,
+            sample_idx=idx,
+            motion_2d=self.inputs[rows],
+            pose=self.pose[rows],
+            shape=self.shape[rows],
+            frame_index=rows.copy(),
+            clip_index=idx,
+            source=self.source_names[self.source_codes[rows[0]]])
 
     def __getitem__(self, index: int) -> dict:
         """One clip.
@@ -290,24 +342,17 @@ class MBMeshDataset(Dataset):
         if not -len(self) <= index < len(self):
             raise IndexError(f'clip index {index} out of range for '
                              f'{len(self)} clips')
-        index = int(index) % len(self)
-        rows = self.clips[index]
-        inputs, pose = self.inputs[rows], self.pose[rows]
-        if self._should_flip():
-            inputs, pose = flip_h36m(inputs), flip_smpl_pose(pose)
-        return dict(
-            inputs=torch.from_numpy(np.ascontiguousarray(inputs)),
-            data_samples=dict(
-                pose=torch.from_numpy(np.ascontiguousarray(pose)),
-                shape=torch.from_numpy(self.shape[rows]),
-                frame_index=torch.from_numpy(rows.copy()),
-                clip_index=index,
-                source=self.source_names[self.source_codes[rows[0]]]))
+        return self.prepare_data(int(index) % len(self))
 
 
 @DATASETS.register_module()
 class MBMeshMixDataset(Dataset):
     """Several mesh datasets chained; each is a source of its own batches.
+
+    A plain ``torch`` ``Dataset`` wrapper (like mmengine's
+    ``ConcatDataset``, plus :meth:`source_ranges` for the sampler): it
+    holds no data and no per-item steps of its own; its sources are
+    ``BaseDataset`` s with their pipelines.
 
     Use it with :class:`MBMeshSourceBatchSampler`, which never mixes
     sources inside a batch (their clip lengths may differ: COCO images are
