@@ -52,8 +52,10 @@ def default_h36m_pipeline(flip_prob: float = 0.0) -> List[dict]:
     steps: List[dict] = []
     if flip_prob > 0:
         steps.append(
-            dict(type='MBFlipH36M', prob=flip_prob,
-                 keys=('motion_2d', 'target')))
+            dict(
+                type='MBFlipH36M',
+                prob=flip_prob,
+                keys=('motion_2d', 'target')))
     steps.append(dict(type='MBPackClipInputs', sample_keys=H36M_SAMPLE_KEYS))
     return steps
 
@@ -71,8 +73,11 @@ def default_mesh_pipeline(flip_prob: float = 0.0) -> List[dict]:
     steps: List[dict] = []
     if flip_prob > 0:
         steps.append(
-            dict(type='MBFlipMesh', prob=flip_prob, keys=('motion_2d', ),
-                 pose_keys=('pose', )))
+            dict(
+                type='MBFlipMesh',
+                prob=flip_prob,
+                keys=('motion_2d', ),
+                pose_keys=('pose', )))
     steps.append(dict(type='MBPackClipInputs', sample_keys=MESH_SAMPLE_KEYS))
     return steps
 
@@ -94,8 +99,10 @@ def default_motion_clip_pipeline(flip_prob: float = 0.5,
     steps: List[dict] = []
     if flip_prob > 0:
         steps.append(
-            dict(type='MBFlipH36M', prob=flip_prob,
-                 keys=('motion_2d', 'target')))
+            dict(
+                type='MBFlipH36M',
+                prob=flip_prob,
+                keys=('motion_2d', 'target')))
     steps += _isolated(augment)
     steps.append(
         dict(type='MBPackClipInputs', sample_keys=('target', 'has_3d')))
@@ -119,10 +126,13 @@ def default_motion2d_pipeline(flip_prob: float = 0.5,
     steps: List[dict] = []
     if flip_prob > 0:
         steps.append(
-            dict(type='MBFlipH36M', prob=flip_prob,
-                 keys=('motion_2d', 'target')))
+            dict(
+                type='MBFlipH36M',
+                prob=flip_prob,
+                keys=('motion_2d', 'target')))
     steps += _isolated(augment)
     steps.append(
-        dict(type='MBPackMotion2DInputs',
-             sample_keys=('target', 'conf', 'has_3d')))
+        dict(
+            type='MBPackMotion2DInputs',
+            sample_keys=('target', 'conf', 'has_3d')))
     return steps
