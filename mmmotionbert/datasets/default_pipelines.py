@@ -56,7 +56,12 @@ def default_h36m_pipeline(flip_prob: float = 0.0) -> List[dict]:
                 type='MBFlipH36M',
                 prob=flip_prob,
                 keys=('motion_2d', 'target')))
-    steps.append(dict(type='MBPackClipInputs', sample_keys=H36M_SAMPLE_KEYS))
+    # arrays as they are (rows of the mirrored arrays are strided views)
+    steps.append(
+        dict(
+            type='MBPackClipInputs',
+            sample_keys=H36M_SAMPLE_KEYS,
+            contiguous=False))
     return steps
 
 

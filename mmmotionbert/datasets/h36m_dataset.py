@@ -1,6 +1,6 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
 """Human3.6M clips for MotionBERT 3D pose lifting, held in memory."""
-from typing import Dict, List, Optional
+from typing import Dict, Iterator, List, Mapping, Optional, Union
 
 import numpy as np
 from mmengine.dataset import BaseDataset
@@ -11,6 +11,30 @@ from .default_pipelines import default_h36m_pipeline
 from .h36m_meta import h36m_metainfo
 from .h36m_reader import H36M_SPLITS, H36MReader
 from .utils import worker_rng
+
+
+class _MirroredClip(Mapping):
+    """``key -> mirrored[key][rows]``, gathered only when looked up.
+
+    The ``mirrored`` of :class:`~.transforms.flip.MBFlipH36M`: a resampled
+    clip gathers its mirrored rows only when the item is flipped.
+    """
+
+    def __init__(self, arrays: Dict[str, np.ndarray],
+                 rows: Union[slice, np.ndarray]) -> None:
+        self._arrays, self._rows = arrays, rows
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        return self._arrays[key][self._rows]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._arrays  # no gather (Mapping's would gather)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._arrays)
+
+    def __len__(self) -> int:
+        return len(self._arrays)
 
 
 @DATASETS.register_module()
@@ -71,7 +95,9 @@ class MBH36MDataset(BaseDataset):
             (same as 0).
         pipeline (list[dict], optional): Transform configs (or objects) run
             on ``get_data_info``'s fields; None builds the default from
-            ``flip_prob`` (an explicit pipeline ignores ``flip_prob``).
+            ``flip_prob``. With an explicit pipeline ``flip_prob > 0`` only
+            keeps the mirrored arrays (``mirrored``, used by a
+            ``MBFlipH36M`` step; without them it flips per item).
     """
 
     def __init__(self,
@@ -152,8 +178,10 @@ class MBH36MDataset(BaseDataset):
                 1] > 1 else np.ones(len(self.clips), dtype=bool)
         # flipping permutes joints and negates x: exact, so flip(x)[rows]
         # equals flip(x[rows]) bit for bit
-        self._flipped = ((flip_h36m(self.inputs), flip_h36m(self.labels))
-                         if self.flip_prob > 0 else None)
+        self._flipped = (
+            dict(motion_2d=flip_h36m(self.inputs),
+                 target=flip_h36m(self.labels))
+            if self.flip_prob > 0 else None)
 
     @property
     def metainfo(self) -> Dict:
@@ -182,9 +210,9 @@ class MBH36MDataset(BaseDataset):
             idx (int): Clip index in ``[0, len(self))``.
 
         Returns:
-            dict: ``rng``, ``mirrored`` (``motion_2d`` and ``target``
-            views of the pre-mirrored arrays when ``flip_prob > 0``, else
-            None), ``index``, ``sample_idx``, ``motion_2d``
+            dict: ``rng``, ``mirrored`` (a mapping to the ``motion_2d``
+            and ``target`` rows of the pre-mirrored arrays, gathered on
+            look-up, when ``flip_prob > 0``; else None), ``index``, ``sample_idx``, ``motion_2d``
             float32 (T, 17, 3), ``target`` float32 (T, 17, 3),
             ``target_2_5d``, ``factor_2_5d``, ``camera_wh`` (first frame),
             ``frame_index`` int64 (T,), ``clip_index``, ``source`` and
@@ -197,9 +225,8 @@ class MBH36MDataset(BaseDataset):
         else:
             rows_or_slice = rows  # resampled clip: gathered copies
         first = int(rows[0])
-        mirrored = None if self._flipped is None else dict(
-            motion_2d=self._flipped[0][rows_or_slice],
-            target=self._flipped[1][rows_or_slice])
+        mirrored = None if self._flipped is None else _MirroredClip(
+            self._flipped, rows_or_slice)
         return dict(
             rng=self._flip_rng(),
             mirrored=mirrored,

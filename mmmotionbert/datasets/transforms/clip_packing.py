@@ -8,9 +8,10 @@ MBH36MDataset`, :class:`~mmmotionbert.datasets.MBMeshDataset`,
 
 * :class:`MBPackClipInputs` takes the 2D input field and the listed
   ``data_samples`` fields as they are: numpy arrays become tensors that
-  share their memory when they are C-contiguous (a clip that is a view of
-  the dataset's arrays stays a zero-copy view, copied only by
-  ``default_collate``), other values (int, str, bool) pass unchanged;
+  share their memory (a clip that is a view of the dataset's arrays stays
+  a zero-copy view, copied only by ``default_collate``) -- made
+  C-contiguous first unless ``contiguous=False`` -- and other values
+  (int, str, bool) pass unchanged;
 * :class:`MBPackMotion2DInputs` adds the 2D-only datasets' ``conf``
   (the target's score channel).
 
@@ -29,19 +30,22 @@ from mmmotionbert.registry import TRANSFORMS
 __all__ = ['MBPackClipInputs', 'MBPackMotion2DInputs', 'to_tensor_view']
 
 
-def to_tensor_view(value: Any) -> Any:
-    """A numpy array as a tensor (no copy when C-contiguous); else as is.
+def to_tensor_view(value: Any, contiguous: bool = True) -> Any:
+    """A numpy array as a tensor sharing its memory; other values as is.
 
     Args:
         value: Any value.
+        contiguous (bool): Copy a non-C-contiguous array into C order
+            first (``np.ascontiguousarray``); when False the tensor keeps
+            the array's strides. Defaults to True.
 
     Returns:
-        ``torch.from_numpy(np.ascontiguousarray(value))`` for an
-        ``np.ndarray`` (0-d arrays keep their shape), ``value`` otherwise.
+        ``torch.from_numpy`` of an ``np.ndarray`` (0-d arrays keep their
+        shape), ``value`` otherwise.
     """
     if not isinstance(value, np.ndarray):
         return value
-    if not value.flags.c_contiguous:
+    if contiguous and not value.flags.c_contiguous:
         value = np.ascontiguousarray(value)
     return torch.from_numpy(value)
 
@@ -54,13 +58,18 @@ class MBPackClipInputs(BaseTransform):
         sample_keys (Sequence[str]): ``results`` fields put in
             ``data_samples``, in this order (all required).
         input_key (str): The 2D input field. Defaults to ``'motion_2d'``.
+        contiguous (bool): Make arrays C-contiguous (a copy only for those
+            that are not). False keeps strided arrays (e.g. rows of a
+            mirrored array) as strided tensors. Defaults to True.
     """
 
     def __init__(self,
                  sample_keys: Sequence[str] = ('target', ),
-                 input_key: str = 'motion_2d') -> None:
+                 input_key: str = 'motion_2d',
+                 contiguous: bool = True) -> None:
         self.sample_keys = tuple(sample_keys)
         self.input_key = input_key
+        self.contiguous = bool(contiguous)
 
     def transform(self, results: dict) -> dict:
         """Pack ``results``.
@@ -71,16 +80,17 @@ class MBPackClipInputs(BaseTransform):
         Returns:
             dict: ``inputs`` tensor and ``data_samples`` dict.
         """
+        c = self.contiguous
         return dict(
-            inputs=to_tensor_view(results[self.input_key]),
+            inputs=to_tensor_view(results[self.input_key], c),
             data_samples={
-                k: to_tensor_view(results[k])
+                k: to_tensor_view(results[k], c)
                 for k in self.sample_keys
             })
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(sample_keys={self.sample_keys}, '
-                f'input_key={self.input_key!r})')
+                f'input_key={self.input_key!r}, contiguous={self.contiguous})')
 
 
 @TRANSFORMS.register_module()

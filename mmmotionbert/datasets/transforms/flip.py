@@ -21,8 +21,9 @@ class MBFlipH36M(MBRandomTransform):
     """With probability ``prob``, flip every field in ``keys``.
 
     Draws one ``rng.random()`` when ``prob > 0``. A dataset that keeps
-    mirrored copies of its arrays may put ``results['mirrored']``, a dict
-    of ready ``flip_h36m(results[k])`` values (e.g. views of those copies);
+    mirrored copies of its arrays may put ``results['mirrored']``, a mapping
+    to ready ``flip_h36m(results[k])`` values (e.g. rows of those copies,
+    gathered on look-up);
     a flipped key found there is taken from it instead of being computed
     (the same values: the flip is exact).
 

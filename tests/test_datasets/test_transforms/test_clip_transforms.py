@@ -94,3 +94,19 @@ def test_pack_motion2d_conf_is_target_score():
     np.testing.assert_array_equal(samples['conf'].numpy(), target[..., 2])
     assert samples['conf'].shape == (4, 17) and samples['has_3d'] is False
     assert torch.all(out['inputs'] == 0)
+
+
+def test_pack_clip_inputs_keeps_strides_when_not_contiguous():
+    store = _clip(10)
+    mirrored = store.transpose(0, 2, 1).copy().transpose(0, 2, 1)[2:6]
+    store = mirrored.base
+    assert not mirrored.flags.c_contiguous
+    pack = TRANSFORMS.build(
+        dict(type='MBPackClipInputs', sample_keys=(), contiguous=False))
+    out = pack(dict(motion_2d=mirrored))['inputs']
+    assert out.stride() == tuple(s // 4 for s in mirrored.strides)
+    assert np.shares_memory(out.numpy(), store)
+    np.testing.assert_array_equal(out.numpy(), mirrored)
+    dense = TRANSFORMS.build(dict(type='MBPackClipInputs', sample_keys=()))(
+        dict(motion_2d=mirrored))['inputs']
+    assert dense.is_contiguous() and torch.equal(dense, out)
