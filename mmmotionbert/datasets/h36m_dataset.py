@@ -1,25 +1,50 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
 """Human3.6M clips for MotionBERT 3D pose lifting, held in memory.
 
-May import: numpy, torch, :mod:`mmmotionbert.registry`,
-:mod:`mmmotionbert.utils.keypoints`, :mod:`.h36m_meta`, :mod:`.h36m_reader` and
-:mod:`.utils`; never ``apis``.
+May import: numpy, mmengine, :mod:`mmmotionbert.registry`,
+:mod:`mmmotionbert.utils.keypoints` and this package's H36M modules
+(:mod:`.h36m_meta`, :mod:`.h36m_reader`, :mod:`.default_pipelines`,
+:mod:`.utils`); never ``apis``.
 """
-from typing import Dict, Optional
+from typing import Dict, Iterator, List, Mapping, Optional, Union
 
 import numpy as np
-import torch
-from torch.utils.data import Dataset
+from mmengine.dataset import BaseDataset
 
-from mmmotionbert.registry import DATASETS
+from mmmotionbert.registry import DATASETS, TRANSFORMS
 from mmmotionbert.utils.keypoints import flip_h36m
+from .default_pipelines import default_h36m_pipeline
 from .h36m_meta import h36m_metainfo
 from .h36m_reader import H36M_SPLITS, H36MReader
 from .utils import worker_rng
 
 
+class _MirroredClip(Mapping):
+    """``key -> mirrored[key][rows]``, gathered only when looked up.
+
+    The ``mirrored`` of :class:`~.transforms.flip.MBFlipH36M`: a resampled
+    clip gathers its mirrored rows only when the item is flipped.
+    """
+
+    def __init__(self, arrays: Dict[str, np.ndarray],
+                 rows: Union[slice, np.ndarray]) -> None:
+        self._arrays, self._rows = arrays, rows
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        return self._arrays[key][self._rows]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._arrays  # no gather (Mapping's would gather)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._arrays)
+
+    def __len__(self) -> int:
+        return len(self._arrays)
+
+
 @DATASETS.register_module()
-class MBH36MDataset(Dataset):
+class MBH36MDataset(BaseDataset):
     """Clips of the official H36M pickle, as the official pose3d pipeline.
 
     All per-frame arrays of the split are normalised once and kept in
@@ -27,14 +52,25 @@ class MBH36MDataset(Dataset):
     files). Clips are exactly the official ones (see
     :class:`~mmmotionbert.datasets.h36m_reader.H36MReader`).
 
+    An ``mmengine`` ``BaseDataset``: ``load_data_list`` reads the split and
+    lists the clips (``dict(clip_index)``); an item gathers its fields
+    (``get_data_info``: ``motion_2d``, ``target``, ``target_2_5d``,
+    ``factor_2_5d``, ``camera_wh``, ``frame_index``, ``clip_index``,
+    ``source``, ``action`` and the generator ``rng``) and runs ``pipeline``
+    on them. With ``pipeline=None`` that is
+    :func:`~mmmotionbert.datasets.default_pipelines.default_h36m_pipeline`
+    of ``flip_prob`` (``MBFlipH36M`` on input and target, then
+    ``MBPackClipInputs``). ``test_mode`` is ``split == 'test'``
+    (informational: items never come back None, nothing is refetched).
+
     Items are cheap (``benchmarks/bench_dataset.py``): the usual contiguous
     clips are returned as zero-copy views of those arrays, like
     ``torch.utils.data.TensorDataset`` items, and with ``flip_prob > 0`` the
     mirrored input and target arrays are computed once (twice the memory of
-    those two arrays) so that a flipped clip costs the same as a plain one.
-    Collation (``default_collate``) copies the items into the batch; treat
-    an item you take with ``dataset[i]`` as read-only, or ``clone()`` its
-    tensors before modifying them in place.
+    those two arrays) and handed to ``MBFlipH36M`` as ``mirrored`` views,
+    so that a flipped clip costs the same as a plain one. Collation (``default_collate``) copies the items into
+    the batch; treat an item you take with ``dataset[i]`` as read-only, or
+    ``clone()`` its tensors before modifying them in place.
 
     Flip augmentation (``flip_prob > 0``, meant for training) mirrors the
     input and the target together with
@@ -63,6 +99,11 @@ class MBH36MDataset(Dataset):
             (quick runs). Defaults to None (all).
         seed (int, optional): Seed of the flip randomness. Defaults to None
             (same as 0).
+        pipeline (list[dict], optional): Transform configs (or objects) run
+            on ``get_data_info``'s fields; None builds the default from
+            ``flip_prob``. With an explicit pipeline ``flip_prob > 0`` only
+            keeps the mirrored arrays (``mirrored``, used by a
+            ``MBFlipH36M`` step; without them it flips per item).
     """
 
     def __init__(self,
@@ -73,8 +114,8 @@ class MBH36MDataset(Dataset):
                  flip_prob: float = 0.0,
                  read_confidence: bool = True,
                  max_clips: Optional[int] = None,
-                 seed: Optional[int] = None) -> None:
-        super().__init__()
+                 seed: Optional[int] = None,
+                 pipeline: Optional[List] = None) -> None:
         if split not in H36M_SPLITS:
             raise ValueError(
                 f'split must be one of {H36M_SPLITS}, got {split!r}')
@@ -88,15 +129,37 @@ class MBH36MDataset(Dataset):
         self.flip_prob = float(flip_prob)
         self.read_confidence = read_confidence
         self.seed = 0 if seed is None else int(seed)
+        self._data_stride_arg = data_stride
+        self._max_clips = max_clips
+        self._rng_state: dict = {}
+        if pipeline is None:
+            pipeline = default_h36m_pipeline(self.flip_prob)
+        self.pipeline_cfg = list(pipeline)
+        # built from mmpose's registry here (mmengine's Compose would look
+        # in mmengine's root registry unless a default scope is set)
+        super().__init__(
+            serialize_data=False,
+            pipeline=[
+                TRANSFORMS.build(t) if isinstance(t, dict) else t
+                for t in self.pipeline_cfg
+            ],
+            test_mode=split == 'test')
+
+    def load_data_list(self) -> List[dict]:
+        """Read the split's per-frame arrays and list its clips.
+
+        Returns:
+            list[dict]: ``dict(clip_index)`` per clip.
+        """
         stride_key = ('data_stride_train'
-                      if split == 'train' else 'data_stride_test')
+                      if self.split == 'train' else 'data_stride_test')
         reader = H36MReader(
             self.data_file,
             n_frames=self.clip_len,
-            **{stride_key: data_stride})
-        self.data_stride = reader.strides[split]
-        self._load(reader, max_clips)
-        self._rng_state: dict = {}
+            **{stride_key: self._data_stride_arg})
+        self.data_stride = reader.strides[self.split]
+        self._load(reader, self._max_clips)
+        return [dict(clip_index=i) for i in range(len(self.clips))]
 
     def _load(self, reader: H36MReader, max_clips: Optional[int]) -> None:
         """Keep the split's per-frame arrays and clip table in memory."""
@@ -121,8 +184,10 @@ class MBH36MDataset(Dataset):
                 1] > 1 else np.ones(len(self.clips), dtype=bool)
         # flipping permutes joints and negates x: exact, so flip(x)[rows]
         # equals flip(x[rows]) bit for bit
-        self._flipped = ((flip_h36m(self.inputs), flip_h36m(self.labels))
-                         if self.flip_prob > 0 else None)
+        self._flipped = (
+            dict(motion_2d=flip_h36m(self.inputs),
+                 target=flip_h36m(self.labels))
+            if self.flip_prob > 0 else None)
 
     @property
     def metainfo(self) -> Dict:
@@ -143,11 +208,45 @@ class MBH36MDataset(Dataset):
         """Generator for flips, re-seeded when torch's initial seed changes."""
         return worker_rng(self.seed, self._rng_state)
 
-    def _should_flip(self) -> bool:
-        """Draw the flip decision of one item."""
-        if self.flip_prob <= 0:
-            return False
-        return bool(self._flip_rng().random() < self.flip_prob)
+    def get_data_info(self, idx: int) -> dict:
+        """The pipeline input of clip ``idx`` (no copies for a contiguous
+        clip: its arrays are views of the split's arrays).
+
+        Args:
+            idx (int): Clip index in ``[0, len(self))``.
+
+        Returns:
+            dict: ``rng``, ``mirrored`` (a mapping to the ``motion_2d``
+            and ``target`` rows of the pre-mirrored arrays, gathered on
+            look-up, when ``flip_prob > 0``; else None), ``index``, ``sample_idx``, ``motion_2d``
+            float32 (T, 17, 3), ``target`` float32 (T, 17, 3),
+            ``target_2_5d``, ``factor_2_5d``, ``camera_wh`` (first frame),
+            ``frame_index`` int64 (T,), ``clip_index``, ``source`` and
+            ``action`` (str, first frame).
+        """
+        rows = self.clips[idx]
+        if self._contiguous[idx]:
+            start = int(self._starts[idx])
+            rows_or_slice = slice(start, start + len(rows))  # views
+        else:
+            rows_or_slice = rows  # resampled clip: gathered copies
+        first = int(rows[0])
+        mirrored = None if self._flipped is None else _MirroredClip(
+            self._flipped, rows_or_slice)
+        return dict(
+            rng=self._flip_rng(),
+            mirrored=mirrored,
+            index=idx,
+            sample_idx=idx,
+            motion_2d=self.inputs[rows_or_slice],
+            target=self.labels[rows_or_slice],
+            target_2_5d=self.joints_2_5d[rows_or_slice],
+            factor_2_5d=self.factor_2_5d[rows_or_slice],
+            camera_wh=self.camera_wh[first],
+            frame_index=rows,
+            clip_index=idx,
+            source=str(self.sources[first]),
+            action=str(self.actions[first]))
 
     def __getitem__(self, index: int) -> dict:
         """One clip.
@@ -166,28 +265,4 @@ class MBH36MDataset(Dataset):
         if not -len(self) <= index < len(self):
             raise IndexError(f'clip index {index} out of range for '
                              f'{len(self)} clips')
-        index = int(index) % len(self)
-        rows = self.clips[index]
-        if self._should_flip():
-            inputs, labels = self._flipped
-        else:
-            inputs, labels = self.inputs, self.labels
-        if self._contiguous[index]:
-            start = int(self._starts[index])
-            rows_or_slice = slice(start, start + len(rows))  # views
-        else:
-            rows_or_slice = rows  # resampled clip: gathered copies
-        first = int(rows[0])
-        return dict(
-            inputs=torch.from_numpy(inputs[rows_or_slice]),
-            data_samples=dict(
-                target=torch.from_numpy(labels[rows_or_slice]),
-                target_2_5d=torch.from_numpy(
-                    self.joints_2_5d[rows_or_slice]),
-                factor_2_5d=torch.from_numpy(
-                    self.factor_2_5d[rows_or_slice]),
-                camera_wh=torch.from_numpy(self.camera_wh[first]),
-                frame_index=torch.from_numpy(rows),
-                clip_index=index,
-                source=str(self.sources[first]),
-                action=str(self.actions[first])))
+        return self.prepare_data(int(index) % len(self))

@@ -28,23 +28,20 @@ May import: numpy, torch, mmengine, mmpose (``DATA_SAMPLERS``),
 safe_pickle, smpl), :mod:`.h36m_meta`, :mod:`.h36m_reader` and :mod:`.utils`;
 never ``apis``.
 """
-import math
 import os.path as osp
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
-import torch
-from mmengine.dist import get_dist_info
-from mmpose.registry import DATA_SAMPLERS
+from mmengine.dataset import BaseDataset
 from torch.utils.data import Dataset
 
-from mmmotionbert.registry import DATASETS
-from mmmotionbert.utils.keypoints import flip_h36m
+from mmmotionbert.registry import DATASETS, TRANSFORMS
 from mmmotionbert.utils.safe_pickle import load_numpy_pickle
-from mmmotionbert.utils.smpl import flip_smpl_pose
+from .default_pipelines import default_mesh_pipeline
 from .h36m_meta import h36m_metainfo
 from .h36m_reader import (camera_resolution, factorize, normalize_xy,
                           split_clips)
+from .mesh_sampler import MBMeshSourceBatchSampler
 from .utils import worker_rng
 
 __all__ = [
@@ -100,8 +97,20 @@ def _infer_dataset_type(data_file: str) -> str:
 
 
 @DATASETS.register_module()
-class MBMeshDataset(Dataset):
+class MBMeshDataset(BaseDataset):
     """Clips of one official mesh annotation file, held in memory.
+
+    An ``mmengine`` ``BaseDataset``: ``load_data_list`` reads and
+    normalises the split and lists the clips (``dict(clip_index)``); an
+    item gathers ``motion_2d``, ``pose``, ``shape``, ``frame_index``,
+    ``clip_index``, ``source`` and the generator ``rng``
+    (``get_data_info``) and runs ``pipeline`` on them. With
+    ``pipeline=None`` that is
+    :func:`~mmmotionbert.datasets.default_pipelines.default_mesh_pipeline`
+    of ``flip_prob`` (``MBFlipMesh``, then ``MBPackClipInputs``). Flips
+    draw from a generator seeded by ``(seed, torch.initial_seed())``
+    (:func:`~mmmotionbert.datasets.utils.worker_rng`). ``test_mode`` is
+    ``split == 'test'`` (informational: nothing is refetched).
 
     Args:
         data_file (str): ``mesh_det_pw3d.pkl``, ``mesh_det_h36m.pkl`` or
@@ -124,6 +133,9 @@ class MBMeshDataset(Dataset):
             to 0.
         max_clips (int, optional): Keep only the first clips (quick runs).
         seed (int, optional): Seed of the flip randomness. Defaults to 0.
+        pipeline (list[dict], optional): Transform configs (or objects) run
+            on ``get_data_info``'s fields; None builds the default from
+            ``flip_prob`` (an explicit pipeline ignores ``flip_prob``).
     """
 
     def __init__(self,
@@ -136,8 +148,8 @@ class MBMeshDataset(Dataset):
                  resolution: Optional[Sequence[int]] = None,
                  flip_prob: float = 0.0,
                  max_clips: Optional[int] = None,
-                 seed: Optional[int] = None) -> None:
-        super().__init__()
+                 seed: Optional[int] = None,
+                 pipeline: Optional[List] = None) -> None:
         if split not in _SPLITS:
             raise ValueError(f'split must be one of {_SPLITS}, got {split!r}')
         self.data_file = str(data_file)
@@ -171,10 +183,30 @@ class MBMeshDataset(Dataset):
             MESH_DATASET_RESOLUTIONS[self.dataset_type])
         self.flip_prob = float(flip_prob)
         self.seed = 0 if seed is None else int(seed)
-        self._load(load_mesh_pkl(self.data_file))
-        if max_clips is not None:
-            self.clips = self.clips[:max_clips]
+        self._max_clips = max_clips
         self._rng_state: dict = {}
+        if pipeline is None:
+            pipeline = default_mesh_pipeline(self.flip_prob)
+        self.pipeline_cfg = list(pipeline)
+        # built from mmpose's registry (see MBH36MDataset)
+        super().__init__(
+            serialize_data=False,
+            pipeline=[
+                TRANSFORMS.build(t) if isinstance(t, dict) else t
+                for t in self.pipeline_cfg
+            ],
+            test_mode=split == 'test')
+
+    def load_data_list(self) -> List[dict]:
+        """Read and normalise the split and list its clips.
+
+        Returns:
+            list[dict]: ``dict(clip_index)`` per clip.
+        """
+        self._load(load_mesh_pkl(self.data_file))
+        if self._max_clips is not None:
+            self.clips = self.clips[:self._max_clips]
+        return [dict(clip_index=i) for i in range(len(self.clips))]
 
     # ----------------------------------------------------------- reading
     def _column(self, rows: dict, key: str) -> np.ndarray:
@@ -273,12 +305,29 @@ class MBMeshDataset(Dataset):
         """Number of clips."""
         return len(self.clips)
 
-    def _should_flip(self) -> bool:
-        """Draw one flip decision (reproducible per worker and epoch)."""
-        if self.flip_prob <= 0:
-            return False
-        return bool(
-            worker_rng(self.seed, self._rng_state).random() < self.flip_prob)
+    def get_data_info(self, idx: int) -> dict:
+        """The pipeline input of clip ``idx``.
+
+        Args:
+            idx (int): Clip index in ``[0, len(self))``.
+
+        Returns:
+            dict: ``rng`` (see the class docstring), ``index``,
+            ``sample_idx``, ``motion_2d`` float32 (T, 17, 3), ``pose``
+            float32 (T, 72), ``shape`` float32 (T, 10), ``frame_index``
+            int64 (T,), ``clip_index`` and ``source`` (str, first frame).
+        """
+        rows = self.clips[idx]
+        return dict(
+            rng=worker_rng(self.seed, self._rng_state),
+            index=idx,
+            sample_idx=idx,
+            motion_2d=self.inputs[rows],
+            pose=self.pose[rows],
+            shape=self.shape[rows],
+            frame_index=rows.copy(),
+            clip_index=idx,
+            source=self.source_names[self.source_codes[rows[0]]])
 
     def __getitem__(self, index: int) -> dict:
         """One clip.
@@ -295,24 +344,17 @@ class MBMeshDataset(Dataset):
         if not -len(self) <= index < len(self):
             raise IndexError(f'clip index {index} out of range for '
                              f'{len(self)} clips')
-        index = int(index) % len(self)
-        rows = self.clips[index]
-        inputs, pose = self.inputs[rows], self.pose[rows]
-        if self._should_flip():
-            inputs, pose = flip_h36m(inputs), flip_smpl_pose(pose)
-        return dict(
-            inputs=torch.from_numpy(np.ascontiguousarray(inputs)),
-            data_samples=dict(
-                pose=torch.from_numpy(np.ascontiguousarray(pose)),
-                shape=torch.from_numpy(self.shape[rows]),
-                frame_index=torch.from_numpy(rows.copy()),
-                clip_index=index,
-                source=self.source_names[self.source_codes[rows[0]]]))
+        return self.prepare_data(int(index) % len(self))
 
 
 @DATASETS.register_module()
 class MBMeshMixDataset(Dataset):
     """Several mesh datasets chained; each is a source of its own batches.
+
+    A plain ``torch`` ``Dataset`` wrapper (like mmengine's
+    ``ConcatDataset``, plus :meth:`source_ranges` for the sampler): it
+    holds no data and no per-item steps of its own; its sources are
+    ``BaseDataset`` s with their pipelines.
 
     Use it with :class:`MBMeshSourceBatchSampler`, which never mixes
     sources inside a batch (their clip lengths may differ: COCO images are
@@ -359,121 +401,3 @@ class MBMeshMixDataset(Dataset):
         source = int(np.searchsorted(self.cumulative_sizes, index, 'right'))
         start = self.cumulative_sizes[source - 1] if source else 0
         return self.datasets[source][index - start]
-
-
-@DATA_SAMPLERS.register_module()
-class MBMeshSourceBatchSampler:
-    """Batches that each come from one source of a :class:`MBMeshMixDataset`.
-
-    Per epoch every active source is shuffled (seeded by the sampler's seed
-    and the epoch), split evenly across ranks (padded like mmengine's
-    ``DefaultSampler``, so all ranks run the same number of batches) and
-    cut into batches of its own size. The official recipe runs the sources
-    one after the other (H36M, COCO, 3DPW), which is the default;
-    ``shuffle_sources`` interleaves their batches randomly instead.
-
-    Built by mmengine's runner from ``train_dataloader.batch_sampler``; it
-    gets the dataloader's ``sampler`` (whose ``epoch``, ``seed`` and
-    ``shuffle`` it follows; ``DistSamplerSeedHook`` sets the epoch) and
-    ``batch_size`` (the size for sources without their own).
-
-    Args:
-        sampler (Sampler): The dataloader's sampler (mmengine
-            ``DefaultSampler``); its ``dataset`` must be an
-            :class:`MBMeshMixDataset` (any other dataset is one source).
-        batch_size (int): Default batch size.
-        batch_sizes (list[int], optional): Batch size per source.
-        max_epochs (list[int | None], optional): Per source, train on it only
-            while ``epoch < max_epochs[i]`` (official ``warmup_h36m`` /
-            ``warmup_coco``); None: every epoch; 0 turns a source off.
-        shuffle_sources (bool): Interleave the sources' batches randomly.
-            Defaults to False (one source after the other, official).
-        drop_last (bool): Drop every source's last incomplete batch.
-            Defaults to False (official); then a last batch of a single
-            sample is merged into the one before, because the head's
-            BatchNorm cannot train on one clip.
-    """
-
-    def __init__(self,
-                 sampler,
-                 batch_size: int,
-                 batch_sizes: Optional[Sequence[int]] = None,
-                 max_epochs: Optional[Sequence[Optional[int]]] = None,
-                 shuffle_sources: bool = False,
-                 drop_last: bool = False) -> None:
-        self.sampler = sampler
-        dataset = sampler.dataset
-        if hasattr(dataset, 'source_ranges'):
-            self.ranges = dataset.source_ranges()
-        else:
-            self.ranges = [(0, len(dataset))]
-        num = len(self.ranges)
-        sizes = [batch_size] * num if batch_sizes is None else list(
-            batch_sizes)
-        epochs = [None] * num if max_epochs is None else list(max_epochs)
-        if len(sizes) != num or len(epochs) != num:
-            raise ValueError(
-                f'batch_sizes ({len(sizes)}) and max_epochs ({len(epochs)}) '
-                f'need one entry per source ({num} sources)')
-        if any(int(s) < 1 for s in sizes):
-            raise ValueError(f'batch sizes must be >= 1, got {sizes}')
-        if any(e is not None and int(e) < 0 for e in epochs):
-            raise ValueError(f'max_epochs must be >= 0 or None, got {epochs}')
-        self.batch_sizes = [int(s) for s in sizes]
-        self.max_epochs = epochs
-        self.shuffle_sources = shuffle_sources
-        self.drop_last = drop_last
-        self.rank, self.world_size = get_dist_info()
-
-    @property
-    def epoch(self) -> int:
-        """The epoch the wrapped sampler was last set to."""
-        return int(getattr(self.sampler, 'epoch', 0))
-
-    def _active(self, epoch: int) -> List[int]:
-        """Sources used in ``epoch``."""
-        return [
-            i for i, e in enumerate(self.max_epochs)
-            if e is None or epoch < int(e)
-        ]
-
-    def _num_batches(self, source: int) -> int:
-        """Batches of one source on one rank."""
-        per_rank = math.ceil(self.ranges[source][1] / self.world_size)
-        size = self.batch_sizes[source]
-        if self.drop_last:
-            return per_rank // size
-        num = math.ceil(per_rank / size)
-        if num > 1 and per_rank % size == 1:
-            num -= 1  # a last single sample joins the previous batch
-        return num
-
-    def __iter__(self) -> Iterator[List[int]]:
-        """Yield lists of dataset indices, one batch at a time."""
-        epoch = self.epoch
-        shuffle = bool(getattr(self.sampler, 'shuffle', True))
-        seed = int(getattr(self.sampler, 'seed', 0) or 0)
-        gen = torch.Generator()
-        gen.manual_seed(seed + epoch)
-        batches: List[List[int]] = []
-        for source in self._active(epoch):
-            start, length = self.ranges[source]
-            order = (torch.randperm(length, generator=gen)
-                     if shuffle else torch.arange(length)).tolist()
-            total = math.ceil(length / self.world_size) * self.world_size
-            order = (order * math.ceil(total / max(length, 1)))[:total]
-            mine = [start + i for i in order[self.rank::self.world_size]]
-            size = self.batch_sizes[source]
-            num = self._num_batches(source)
-            for k in range(num):
-                end = len(mine) if k == num - 1 and not self.drop_last \
-                    else (k + 1) * size
-                batches.append(mine[k * size:end])
-        if self.shuffle_sources:
-            perm = torch.randperm(len(batches), generator=gen).tolist()
-            batches = [batches[i] for i in perm]
-        return iter(batches)
-
-    def __len__(self) -> int:
-        """Batches in the current epoch."""
-        return sum(self._num_batches(s) for s in self._active(self.epoch))

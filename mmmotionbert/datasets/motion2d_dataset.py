@@ -9,15 +9,15 @@ import glob
 import json
 import os.path as osp
 from collections import defaultdict
-from typing import Optional
+from typing import List, Optional
 
 import numpy as np
-import torch
-from torch.utils.data import Dataset
+from mmengine.dataset import BaseDataset
 
-from mmmotionbert.registry import DATASETS
-from mmmotionbert.utils.keypoints import flip_h36m, posetrack_to_h36m
+from mmmotionbert.registry import DATASETS, TRANSFORMS
+from mmmotionbert.utils.keypoints import posetrack_to_h36m
 from .crop_scale import crop_scale
+from .default_pipelines import default_motion2d_pipeline
 from .h36m_meta import H36M_METAINFO
 from .h36m_reader import split_clips
 
@@ -108,13 +108,27 @@ def load_posetrack(ann_dir: str, clip_len: int = 30,
 
 
 @DATASETS.register_module()
-class MBMotion2DDataset(Dataset):
+class MBMotion2DDataset(BaseDataset):
     """2D-only clips (InstaVariety, PoseTrack, or an npz of clips).
 
     Every item is a 2D clip both as input and as target, with
     ``has_3d=False`` so :class:`MBPoseLifter` trains it with the
     confidence-weighted 2D loss on its predicted x, y. The confidence used
     by the loss is the clip's own score channel before any masking.
+
+    An ``mmengine`` ``BaseDataset``: ``load_data_list`` reads the clips
+    (``self.clips``) and lists them (``dict(clip_index)``); an item runs
+    ``pipeline`` on ``dict(rng, motion_2d (a copy of the clip), target (the
+    clip), has_3d=False)``. With ``pipeline=None`` that is
+    :func:`~mmmotionbert.datasets.default_pipelines.
+    default_motion2d_pipeline` (``MBFlipH36M`` on input and target,
+    ``augment`` on the input alone through ``MBIsolatedTransform``,
+    ``MBPackMotion2DInputs``).
+
+    Randomness: the flips draw from ``self.rng``, one
+    ``np.random.default_rng(seed)`` stream for the dataset's life (in
+    DataLoader workers each worker continues its own copy of it); the
+    ``augment`` transform draws from its own generator.
 
     Args:
         source (str): ``'instavariety'`` (``data_root`` with the official
@@ -129,6 +143,9 @@ class MBMotion2DDataset(Dataset):
         augment (dict, optional): 2D augmentation transform config (e.g.
             masking) built from the registry and applied to the input only.
         seed (int): Seed of the flip randomness. Defaults to 0.
+        pipeline (list[dict], optional): Transform configs (or objects);
+            None builds the default from ``flip_prob`` and ``augment`` (an
+            explicit pipeline ignores both).
     """
 
     def __init__(self,
@@ -137,11 +154,39 @@ class MBMotion2DDataset(Dataset):
                  clip_len: Optional[int] = None,
                  flip_prob: float = 0.5,
                  augment: Optional[dict] = None,
-                 seed: int = 0) -> None:
-        super().__init__()
+                 seed: int = 0,
+                 pipeline: Optional[List] = None) -> None:
         if source not in SOURCES:
             raise ValueError(f'source must be one of {SOURCES}, got '
                              f'{source!r}')
+        self.source = source
+        self.data_root = data_root
+        self._clip_len = clip_len
+        self.flip_prob = float(flip_prob)
+        self.rng = np.random.default_rng(seed)
+        self.augment = None
+        if augment is not None:
+            self.augment = TRANSFORMS.build(augment)
+        if pipeline is None:
+            pipeline = default_motion2d_pipeline(self.flip_prob, self.augment)
+        self.pipeline_cfg = list(pipeline)
+        # built from mmpose's registry (see MBH36MDataset)
+        super().__init__(
+            data_root=data_root,
+            serialize_data=False,
+            pipeline=[
+                TRANSFORMS.build(t) if isinstance(t, dict) else t
+                for t in self.pipeline_cfg
+            ])
+
+    def load_data_list(self) -> List[dict]:
+        """Read the clips (``self.clips``, float32 (N, T, 17, 3)).
+
+        Returns:
+            list[dict]: ``dict(clip_index)`` per clip.
+        """
+        source, data_root, clip_len = (self.source, self.data_root,
+                                       self._clip_len)
         if source == 'instavariety':
             self.clips = load_instavariety(data_root, clip_len or 81)
         elif source == 'posetrack':
@@ -158,13 +203,7 @@ class MBMotion2DDataset(Dataset):
                              f'{self.clips.shape}')
         if len(self.clips) == 0:
             raise ValueError(f'no usable 2D clips in {data_root}')
-        self.source = source
-        self.flip_prob = float(flip_prob)
-        self.rng = np.random.default_rng(seed)
-        self.augment = None
-        if augment is not None:
-            from mmmotionbert.registry import TRANSFORMS
-            self.augment = TRANSFORMS.build(augment)
+        return [dict(clip_index=i) for i in range(len(self.clips))]
 
     @property
     def metainfo(self) -> dict:
@@ -175,17 +214,24 @@ class MBMotion2DDataset(Dataset):
     def __len__(self) -> int:
         return len(self.clips)
 
-    def __getitem__(self, index: int) -> dict:
-        clip = self.clips[index]
-        if self.flip_prob and self.rng.random() < self.flip_prob:
-            clip = flip_h36m(clip)
-        inputs = clip.copy()
-        if self.augment is not None:
-            inputs = self.augment(dict(motion_2d=inputs))['motion_2d']
-        return dict(
-            inputs=torch.from_numpy(np.ascontiguousarray(inputs)),
-            data_samples=dict(
-                target=torch.from_numpy(np.ascontiguousarray(clip)),
-                conf=torch.from_numpy(np.ascontiguousarray(clip[..., 2])),
-                has_3d=False))
+    def get_data_info(self, idx: int) -> dict:
+        """The pipeline input of clip ``idx``.
 
+        Returns:
+            dict: ``rng`` (``self.rng``), ``index``, ``sample_idx``,
+            ``motion_2d`` (a float32 copy of the clip), ``target`` (the
+            clip, a view), ``has_3d=False``.
+        """
+        clip = self.clips[idx]
+        return dict(
+            rng=self.rng,
+            index=idx,
+            sample_idx=idx,
+            motion_2d=clip.copy(),
+            target=clip,
+            has_3d=False)
+
+    def __getitem__(self, index: int) -> dict:
+        """One clip: ``inputs`` float32 (T, 17, 3), ``data_samples`` with
+        ``target`` (T, 17, 3), ``conf`` (T, 17) and ``has_3d=False``."""
+        return self.prepare_data(index)

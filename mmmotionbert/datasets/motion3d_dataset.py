@@ -10,17 +10,16 @@ import os.path as osp
 from typing import List, Optional, Sequence
 
 import numpy as np
-import torch
-from torch.utils.data import Dataset
+from mmengine.dataset import BaseDataset
 
-from mmmotionbert.registry import DATASETS
-from mmmotionbert.utils.keypoints import flip_h36m
+from mmmotionbert.registry import DATASETS, TRANSFORMS
 from mmmotionbert.utils.safe_pickle import load_numpy_pickle
+from .default_pipelines import default_motion_clip_pipeline
 from .h36m_meta import H36M_METAINFO
 
 
 @DATASETS.register_module()
-class MBMotionClipDataset(Dataset):
+class MBMotionClipDataset(BaseDataset):
     """Clips written by the official ``tools/convert_{h36m,amass}.py``.
 
     ``data_root/<subset>/<split>/%08d.pkl`` each hold ``data_label``
@@ -28,6 +27,20 @@ class MBMotionClipDataset(Dataset):
     or None (AMASS). With ``synthetic=True`` (official pretraining) the
     input is the label's x, y with confidence 1; detection-like noise and
     masking come from ``augment``.
+
+    An ``mmengine`` ``BaseDataset``: ``load_data_list`` lists the clip
+    files (``self.files``); an item reads its file and runs ``pipeline`` on
+    ``dict(rng, file, motion_2d, target, has_3d=True)``. With
+    ``pipeline=None`` that is :func:`~mmmotionbert.datasets.
+    default_pipelines.default_motion_clip_pipeline` (``MBFlipH36M`` on
+    input and target, ``augment`` on the input alone through
+    ``MBIsolatedTransform``, ``MBPackClipInputs``). ``test_mode`` is
+    ``split == 'test'``, where ``flip_prob`` is always 0.
+
+    Randomness: the flips draw from ``self.rng``, one
+    ``np.random.default_rng(seed)`` stream for the dataset's life (in
+    DataLoader workers each worker continues its own copy of it); the
+    ``augment`` transform draws from its own generator.
 
     Args:
         data_root (str): E.g. ``data/motion3d/MB3D_f243s81``.
@@ -40,6 +53,9 @@ class MBMotionClipDataset(Dataset):
         augment (dict, optional): 2D augmentation transform config (noise,
             masking) applied to the input, e.g. the pretraining augmenter.
         seed (int): Seed of the flip randomness. Defaults to 0.
+        pipeline (list[dict], optional): Transform configs (or objects);
+            None builds the default from ``flip_prob`` and ``augment`` (an
+            explicit pipeline ignores both).
     """
 
     def __init__(self,
@@ -49,12 +65,42 @@ class MBMotionClipDataset(Dataset):
                  synthetic: bool = False,
                  flip_prob: float = 0.5,
                  augment: Optional[dict] = None,
-                 seed: int = 0) -> None:
-        super().__init__()
+                 seed: int = 0,
+                 pipeline: Optional[List] = None) -> None:
         if split not in ('train', 'test'):
             raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+        self.data_root = data_root
+        self.subsets = list(subsets)
+        self.split = split
+        self.synthetic = synthetic
+        self.flip_prob = float(flip_prob) if split == 'train' else 0.0
+        self.rng = np.random.default_rng(seed)
+        self.augment = None
+        if augment is not None:
+            self.augment = TRANSFORMS.build(augment)
+        if pipeline is None:
+            pipeline = default_motion_clip_pipeline(self.flip_prob,
+                                                    self.augment)
+        self.pipeline_cfg = list(pipeline)
+        # built from mmpose's registry (see MBH36MDataset)
+        super().__init__(
+            data_root=data_root,
+            serialize_data=False,
+            pipeline=[
+                TRANSFORMS.build(t) if isinstance(t, dict) else t
+                for t in self.pipeline_cfg
+            ],
+            test_mode=split == 'test')
+
+    def load_data_list(self) -> List[dict]:
+        """List the clip files (``self.files``).
+
+        Returns:
+            list[dict]: ``dict(file)`` per clip.
+        """
+        data_root, split = self.data_root, self.split
         self.files: List[str] = []
-        for subset in subsets:
+        for subset in self.subsets:
             folder = osp.join(data_root, subset, split)
             if not osp.isdir(folder):
                 raise FileNotFoundError(
@@ -64,14 +110,7 @@ class MBMotionClipDataset(Dataset):
             if not names:
                 raise ValueError(f'no .pkl clips in {folder}')
             self.files += [osp.join(folder, n) for n in names]
-        self.split = split
-        self.synthetic = synthetic
-        self.flip_prob = float(flip_prob) if split == 'train' else 0.0
-        self.rng = np.random.default_rng(seed)
-        self.augment = None
-        if augment is not None:
-            from mmmotionbert.registry import TRANSFORMS
-            self.augment = TRANSFORMS.build(augment)
+        return [dict(file=f) for f in self.files]
 
     @property
     def metainfo(self) -> dict:
@@ -101,14 +140,25 @@ class MBMotionClipDataset(Dataset):
             motion_2d = np.asarray(clip['data_input'], dtype=np.float32)
         return motion_2d, label
 
-    def __getitem__(self, index: int) -> dict:
-        motion_2d, label = self._read(index)
-        if self.flip_prob and self.rng.random() < self.flip_prob:
-            motion_2d, label = flip_h36m(motion_2d), flip_h36m(label)
-        if self.augment is not None:
-            motion_2d = self.augment(dict(motion_2d=motion_2d))['motion_2d']
+    def get_data_info(self, idx: int) -> dict:
+        """The pipeline input of clip ``idx`` (reads its file).
+
+        Returns:
+            dict: ``rng`` (``self.rng``), ``index``, ``sample_idx``,
+            ``file``, ``motion_2d`` float32 (T, 17, 3), ``target`` float32
+            (T, 17, 3), ``has_3d=True``.
+        """
+        motion_2d, label = self._read(idx)
         return dict(
-            inputs=torch.from_numpy(np.ascontiguousarray(motion_2d)),
-            data_samples=dict(
-                target=torch.from_numpy(np.ascontiguousarray(label)),
-                has_3d=True))
+            rng=self.rng,
+            index=idx,
+            sample_idx=idx,
+            file=self.files[idx],
+            motion_2d=motion_2d,
+            target=label,
+            has_3d=True)
+
+    def __getitem__(self, index: int) -> dict:
+        """One clip: ``inputs`` float32 (T, 17, 3), ``data_samples`` with
+        ``target`` (T, 17, 3) and ``has_3d=True``."""
+        return self.prepare_data(index)

@@ -20,7 +20,12 @@ __all__ = ['MBFlipH36M']
 class MBFlipH36M(MBRandomTransform):
     """With probability ``prob``, flip every field in ``keys``.
 
-    Draws one ``rng.random()`` when ``prob > 0``.
+    Draws one ``rng.random()`` when ``prob > 0``. A dataset that keeps
+    mirrored copies of its arrays may put ``results['mirrored']``, a mapping
+    to ready ``flip_h36m(results[k])`` values (e.g. rows of those copies,
+    gathered on look-up);
+    a flipped key found there is taken from it instead of being computed
+    (the same values: the flip is exact).
 
     Args:
         prob (float): Flip probability. Defaults to 0.5.
@@ -44,15 +49,18 @@ class MBFlipH36M(MBRandomTransform):
         """Flip ``results[keys]`` (and set ``flipped``).
 
         Args:
-            results (dict): Fields to flip.
+            results (dict): Fields to flip; optional ``mirrored``.
 
         Returns:
             dict: ``results``, flipped or not, with ``flipped`` (bool).
         """
         flipped = self.prob > 0 and self.rng(results).random() < self.prob
         if flipped:
+            mirrored = results.get('mirrored') or {}
             for k in self.keys:
-                if k in results:
+                if k in mirrored:
+                    results[k] = mirrored[k]
+                elif k in results:
                     results[k] = flip_h36m(results[k])
         results['flipped'] = bool(flipped)
         return results
