@@ -14,12 +14,12 @@ reorder, drop or extend them.
 
 May import nothing but the standard library (it only writes configs).
 """
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Sequence
 
 __all__ = [
-    'H36M_SAMPLE_KEYS', 'MESH_SAMPLE_KEYS', 'default_h36m_pipeline',
-    'default_mesh_pipeline', 'default_motion_clip_pipeline',
-    'default_motion2d_pipeline'
+    'build_transforms', 'H36M_SAMPLE_KEYS', 'MESH_SAMPLE_KEYS',
+    'default_h36m_pipeline', 'default_mesh_pipeline',
+    'default_motion_clip_pipeline', 'default_motion2d_pipeline'
 ]
 
 #: ``data_samples`` fields of an :class:`MBH36MDataset` item, in order.
@@ -27,6 +27,37 @@ H36M_SAMPLE_KEYS = ('target', 'target_2_5d', 'factor_2_5d', 'camera_wh',
                     'frame_index', 'clip_index', 'source', 'action')
 #: ``data_samples`` fields of an :class:`MBMeshDataset` item, in order.
 MESH_SAMPLE_KEYS = ('pose', 'shape', 'frame_index', 'clip_index', 'source')
+
+
+def build_transforms(pipeline: Sequence[Any]) -> List[Any]:
+    """Build a pipeline's transform configs from mmpose's registry.
+
+    mmengine's ``Compose`` would look them up in mmengine's root registry
+    unless a default scope is set; our datasets build them here instead.
+
+    Args:
+        pipeline (Sequence): Transform configs (dicts) or built transforms.
+
+    Returns:
+        list: The built transforms, in order.
+    """
+    from mmmotionbert.registry import TRANSFORMS
+    return [
+        TRANSFORMS.build(t) if isinstance(t, dict) else t for t in pipeline
+    ]
+
+
+def _flip_augment_pack(flip_prob: float, augment: Optional[Any],
+                       pack: dict) -> List[dict]:
+    """Flip input and target, ``augment`` the input alone, then ``pack``."""
+    steps: List[dict] = []
+    if flip_prob > 0:
+        steps.append(
+            dict(
+                type='MBFlipH36M',
+                prob=flip_prob,
+                keys=('motion_2d', 'target')))
+    return steps + _isolated(augment) + [pack]
 
 
 def _isolated(augment: Optional[Any]) -> List[dict]:
@@ -49,20 +80,13 @@ def default_h36m_pipeline(flip_prob: float = 0.0) -> List[dict]:
         list[dict]: ``MBFlipH36M`` (when ``flip_prob > 0``),
         ``MBPackClipInputs``.
     """
-    steps: List[dict] = []
-    if flip_prob > 0:
-        steps.append(
-            dict(
-                type='MBFlipH36M',
-                prob=flip_prob,
-                keys=('motion_2d', 'target')))
     # arrays as they are (rows of the mirrored arrays are strided views)
-    steps.append(
+    return _flip_augment_pack(
+        flip_prob, None,
         dict(
             type='MBPackClipInputs',
             sample_keys=H36M_SAMPLE_KEYS,
             contiguous=False))
-    return steps
 
 
 def default_mesh_pipeline(flip_prob: float = 0.0) -> List[dict]:
@@ -101,17 +125,9 @@ def default_motion_clip_pipeline(flip_prob: float = 0.5,
         list[dict]: ``MBFlipH36M``, ``MBIsolatedTransform``,
         ``MBPackClipInputs``.
     """
-    steps: List[dict] = []
-    if flip_prob > 0:
-        steps.append(
-            dict(
-                type='MBFlipH36M',
-                prob=flip_prob,
-                keys=('motion_2d', 'target')))
-    steps += _isolated(augment)
-    steps.append(
+    return _flip_augment_pack(
+        flip_prob, augment,
         dict(type='MBPackClipInputs', sample_keys=('target', 'has_3d')))
-    return steps
 
 
 def default_motion2d_pipeline(flip_prob: float = 0.5,
@@ -128,16 +144,8 @@ def default_motion2d_pipeline(flip_prob: float = 0.5,
         list[dict]: ``MBFlipH36M``, ``MBIsolatedTransform``,
         ``MBPackMotion2DInputs`` (``conf`` is the target's score channel).
     """
-    steps: List[dict] = []
-    if flip_prob > 0:
-        steps.append(
-            dict(
-                type='MBFlipH36M',
-                prob=flip_prob,
-                keys=('motion_2d', 'target')))
-    steps += _isolated(augment)
-    steps.append(
+    return _flip_augment_pack(
+        flip_prob, augment,
         dict(
             type='MBPackMotion2DInputs',
             sample_keys=('target', 'conf', 'has_3d')))
-    return steps

@@ -11,9 +11,9 @@ from typing import Dict, Iterator, List, Mapping, Optional, Union
 import numpy as np
 from mmengine.dataset import BaseDataset
 
-from mmmotionbert.registry import DATASETS, TRANSFORMS
+from mmmotionbert.registry import DATASETS
 from mmmotionbert.utils.keypoints import flip_h36m
-from .default_pipelines import default_h36m_pipeline
+from .default_pipelines import build_transforms, default_h36m_pipeline
 from .h36m_meta import h36m_metainfo
 from .h36m_reader import H36M_SPLITS, H36MReader
 from .utils import worker_rng
@@ -135,14 +135,9 @@ class MBH36MDataset(BaseDataset):
         if pipeline is None:
             pipeline = default_h36m_pipeline(self.flip_prob)
         self.pipeline_cfg = list(pipeline)
-        # built from mmpose's registry here (mmengine's Compose would look
-        # in mmengine's root registry unless a default scope is set)
         super().__init__(
             serialize_data=False,
-            pipeline=[
-                TRANSFORMS.build(t) if isinstance(t, dict) else t
-                for t in self.pipeline_cfg
-            ],
+            pipeline=build_transforms(self.pipeline_cfg),
             test_mode=split == 'test')
 
     def load_data_list(self) -> List[dict]:

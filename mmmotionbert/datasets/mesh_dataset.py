@@ -35,9 +35,9 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 from torch.utils.data import Dataset
 
-from mmmotionbert.registry import DATASETS, TRANSFORMS
+from mmmotionbert.registry import DATASETS
 from mmmotionbert.utils.safe_pickle import load_numpy_pickle
-from .default_pipelines import default_mesh_pipeline
+from .default_pipelines import build_transforms, default_mesh_pipeline
 from .h36m_meta import h36m_metainfo
 from .h36m_reader import (camera_resolution, factorize, normalize_xy,
                           split_clips)
@@ -188,13 +188,9 @@ class MBMeshDataset(BaseDataset):
         if pipeline is None:
             pipeline = default_mesh_pipeline(self.flip_prob)
         self.pipeline_cfg = list(pipeline)
-        # built from mmpose's registry (see MBH36MDataset)
         super().__init__(
             serialize_data=False,
-            pipeline=[
-                TRANSFORMS.build(t) if isinstance(t, dict) else t
-                for t in self.pipeline_cfg
-            ],
+            pipeline=build_transforms(self.pipeline_cfg),
             test_mode=split == 'test')
 
     def load_data_list(self) -> List[dict]:

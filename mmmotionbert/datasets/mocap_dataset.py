@@ -40,12 +40,13 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 from mmengine.dataset import BaseDataset, Compose
 
-from mmmotionbert.registry import DATASETS, TRANSFORMS
+from mmmotionbert.registry import DATASETS
 from .h36m_meta import H36M_METAINFO, h36m_metainfo
 from .h36m_reader import resample_indices
 from .mocap.camera import (DEFAULT_RESOLUTIONS, make_camera,  # noqa: F401
                            project_points, sample_virtual_camera,
                            world_to_camera)
+from .default_pipelines import build_transforms
 from .mocap.default_pipeline import default_mocap_pipeline
 from .mocap.pybullet_fk import default_mocap_cache, load_mocap_cache
 from .mocap.skeleton import (BONE_GROUPS, DEFAULT_ROTATION_DEGREES,  # noqa
@@ -290,14 +291,9 @@ class MBMocapDataset(BaseDataset):
                 augment=augment,
                 with_meta=self.with_meta)
         self.pipeline_cfg = list(pipeline)
-        # built from mmpose's registry here (mmengine's Compose would look
-        # in mmengine's root registry unless a default scope is set)
         super().__init__(
             serialize_data=False,
-            pipeline=[
-                TRANSFORMS.build(t) if isinstance(t, dict) else t
-                for t in self.pipeline_cfg
-            ],
+            pipeline=build_transforms(self.pipeline_cfg),
             test_mode=bool(test_mode),
             lazy_init=lazy_init)
         # the render steps (see :meth:`render`)

@@ -17,7 +17,7 @@ from mmengine.dataset import BaseDataset
 from mmmotionbert.registry import DATASETS, TRANSFORMS
 from mmmotionbert.utils.keypoints import posetrack_to_h36m
 from .crop_scale import crop_scale
-from .default_pipelines import default_motion2d_pipeline
+from .default_pipelines import build_transforms, default_motion2d_pipeline
 from .h36m_meta import H36M_METAINFO
 from .h36m_reader import split_clips
 
@@ -170,14 +170,10 @@ class MBMotion2DDataset(BaseDataset):
         if pipeline is None:
             pipeline = default_motion2d_pipeline(self.flip_prob, self.augment)
         self.pipeline_cfg = list(pipeline)
-        # built from mmpose's registry (see MBH36MDataset)
         super().__init__(
             data_root=data_root,
             serialize_data=False,
-            pipeline=[
-                TRANSFORMS.build(t) if isinstance(t, dict) else t
-                for t in self.pipeline_cfg
-            ])
+            pipeline=build_transforms(self.pipeline_cfg))
 
     def load_data_list(self) -> List[dict]:
         """Read the clips (``self.clips``, float32 (N, T, 17, 3)).

@@ -14,7 +14,7 @@ from mmengine.dataset import BaseDataset
 
 from mmmotionbert.registry import DATASETS, TRANSFORMS
 from mmmotionbert.utils.safe_pickle import load_numpy_pickle
-from .default_pipelines import default_motion_clip_pipeline
+from .default_pipelines import build_transforms, default_motion_clip_pipeline
 from .h36m_meta import H36M_METAINFO
 
 
@@ -82,14 +82,10 @@ class MBMotionClipDataset(BaseDataset):
             pipeline = default_motion_clip_pipeline(self.flip_prob,
                                                     self.augment)
         self.pipeline_cfg = list(pipeline)
-        # built from mmpose's registry (see MBH36MDataset)
         super().__init__(
             data_root=data_root,
             serialize_data=False,
-            pipeline=[
-                TRANSFORMS.build(t) if isinstance(t, dict) else t
-                for t in self.pipeline_cfg
-            ],
+            pipeline=build_transforms(self.pipeline_cfg),
             test_mode=split == 'test')
 
     def load_data_list(self) -> List[dict]:
