@@ -12,7 +12,8 @@
   normalized windows of :mod:`.windows`, batches them by length and runs
   :meth:`~BaseMotionInferencer.forward_clips` (the subclass's model call,
   flip test included) with a progress bar;
-* the subclass blends the per-window outputs into its result
+* :meth:`~BaseMotionInferencer.postprocess` (the subclass's) blends the
+  per-window outputs into its result
   (:class:`~mmmotionbert.structures.LiftResult`,
   :class:`~mmmotionbert.structures.MeshResult`).
 
@@ -198,3 +199,13 @@ class BaseMotionInferencer:
             bar.update(len(batch))
         bar.close()
         return outputs
+
+    def postprocess(self, *args, **kwargs) -> Any:
+        """Blend :meth:`forward`'s per-window outputs into the result.
+
+        The lifter blends 3D positions into a
+        :class:`~mmmotionbert.structures.LiftResult`, the mesh inferencer
+        SMPL rotations on SO(3) into a
+        :class:`~mmmotionbert.structures.MeshResult`.
+        """
+        raise NotImplementedError

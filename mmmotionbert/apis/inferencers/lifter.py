@@ -192,10 +192,26 @@ class MotionLifterInferencer(BaseMotionInferencer):
             LiftResult: The 3D poses.
         """
         h36m = seq.to_h36m()
+        jobs = self.windows(h36m.keypoints, h36m.scores)
+        return self.postprocess(seq, h36m, jobs, self.forward(jobs))
+
+    def postprocess(self, seq: KeypointSequence, h36m: KeypointSequence,
+                    jobs: Sequence, preds: Sequence[np.ndarray]) -> LiftResult:
+        """Blend the windows' predictions into pixel-unit 3D poses.
+
+        Args:
+            seq (KeypointSequence): The input (for fps and frame size).
+            h36m (KeypointSequence): It in H36M-17.
+            jobs (Sequence): The windows (:meth:`windows`).
+            preds (Sequence[np.ndarray]): Their normalized predictions
+                (:meth:`forward`).
+
+        Returns:
+            LiftResult: The 3D poses (triangular cross-fade of the windows;
+            global models' depth aligned window to window).
+        """
         kp2d, sc = h36m.keypoints, h36m.scores
         num_p, num_t = kp2d.shape[:2]
-        jobs = self.windows(kp2d, sc)
-        preds = self.forward(jobs)
         acc = np.zeros((num_p, num_t, 17, 3))
         wsum = np.zeros((num_p, num_t))
         for (p, a, b, box, _), pred in zip(jobs, preds):

@@ -328,12 +328,38 @@ class MeshInferencer(BaseMotionInferencer):
             order = np.array([index[int(t)] for t in lift_result.track_ids],
                              dtype=np.int64)
         kp2d, sc = kp2d[order], sc[order]
-        num_p, num_t = kp2d.shape[:2]
         jobs = self.windows(kp2d, sc)
+        return self.postprocess(kp2d, sc, h36m.track_ids[order], jobs,
+                                self.forward(jobs), lift_result)
+
+    def postprocess(self,
+                    kp2d: np.ndarray,
+                    sc: np.ndarray,
+                    track_ids: np.ndarray,
+                    jobs: Sequence,
+                    outputs: Sequence,
+                    lift_result: Optional[LiftResult] = None) -> MeshResult:
+        """Blend the windows' SMPL parameters and pose the meshes.
+
+        Args:
+            kp2d (np.ndarray): (P, T, 17, 2) H36M-17 pixels, in result order.
+            sc (np.ndarray): (P, T, 17) their scores.
+            track_ids (np.ndarray): (P,) track ids, in result order.
+            jobs (Sequence): The windows (:meth:`windows`).
+            outputs (Sequence): Per window ``(rotmat, betas)``
+                (:meth:`forward`).
+            lift_result (LiftResult, optional): Lifted poses whose pelvis
+                the meshes follow.
+
+        Returns:
+            MeshResult: Per frame, the SO(3) mean of the windows' joint
+            rotations and the mean betas (triangular weights), one SMPL pass.
+        """
+        num_p, num_t = kp2d.shape[:2]
         acc_rot = np.zeros((num_p, num_t, SMPL_NUM_JOINTS, 3, 3))
         acc_betas = np.zeros((num_p, num_t, SMPL_NUM_BETAS))
         wsum = np.zeros((num_p, num_t))
-        for (p, start, stop, _, _), (r, b) in zip(jobs, self.forward(jobs)):
+        for (p, start, stop, _, _), (r, b) in zip(jobs, outputs):
             w = blend_weights(stop - start)
             acc_rot[p, start:stop] += r * w[:, None, None, None]
             acc_betas[p, start:stop] += b * w[:, None]
@@ -381,5 +407,5 @@ class MeshInferencer(BaseMotionInferencer):
             pose=pose,
             betas=betas_out,
             px_per_mm=scale.astype(np.float32),
-            track_ids=h36m.track_ids[order].astype(np.int64),
+            track_ids=np.asarray(track_ids, np.int64),
             meta=meta)
