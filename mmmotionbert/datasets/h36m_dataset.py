@@ -9,13 +9,13 @@ May import: numpy, mmengine, :mod:`mmmotionbert.registry`,
 from typing import Dict, Iterator, List, Mapping, Optional, Union
 
 import numpy as np
-from mmengine.dataset import BaseDataset
 
 from mmmotionbert.registry import DATASETS
 from mmmotionbert.utils.keypoints import flip_h36m
-from .default_pipelines import build_transforms, default_h36m_pipeline
+from .default_pipelines import default_h36m_pipeline
 from .h36m_meta import h36m_metainfo
 from .h36m_reader import H36M_SPLITS, H36MReader
+from .pipeline_dataset import MBPipelineDataset
 from .utils import worker_rng
 
 
@@ -44,7 +44,7 @@ class _MirroredClip(Mapping):
 
 
 @DATASETS.register_module()
-class MBH36MDataset(BaseDataset):
+class MBH36MDataset(MBPipelineDataset):
     """Clips of the official H36M pickle, as the official pose3d pipeline.
 
     All per-frame arrays of the split are normalised once and kept in
@@ -134,11 +134,7 @@ class MBH36MDataset(BaseDataset):
         self._rng_state: dict = {}
         if pipeline is None:
             pipeline = default_h36m_pipeline(self.flip_prob)
-        self.pipeline_cfg = list(pipeline)
-        super().__init__(
-            serialize_data=False,
-            pipeline=build_transforms(self.pipeline_cfg),
-            test_mode=split == 'test')
+        super().__init__(pipeline, test_mode=split == 'test')
 
     def load_data_list(self) -> List[dict]:
         """Read the split's per-frame arrays and list its clips.
@@ -257,7 +253,4 @@ class MBH36MDataset(BaseDataset):
             first frame, ``frame_index`` int64 (T,), ``clip_index`` (int),
             ``source`` and ``action`` (str) of the first frame.
         """
-        if not -len(self) <= index < len(self):
-            raise IndexError(f'clip index {index} out of range for '
-                             f'{len(self)} clips')
-        return self.prepare_data(int(index) % len(self))
+        return super().__getitem__(index)

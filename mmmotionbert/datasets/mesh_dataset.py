@@ -32,16 +32,16 @@ import os.path as osp
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
-from mmengine.dataset import BaseDataset
 from torch.utils.data import Dataset
 
 from mmmotionbert.registry import DATASETS
 from mmmotionbert.utils.safe_pickle import load_numpy_pickle
-from .default_pipelines import build_transforms, default_mesh_pipeline
+from .default_pipelines import default_mesh_pipeline
 from .h36m_meta import h36m_metainfo
 from .h36m_reader import (camera_resolution, factorize, normalize_xy,
                           split_clips)
 from .mesh_sampler import MBMeshSourceBatchSampler
+from .pipeline_dataset import MBPipelineDataset
 from .utils import worker_rng
 
 __all__ = [
@@ -97,7 +97,7 @@ def _infer_dataset_type(data_file: str) -> str:
 
 
 @DATASETS.register_module()
-class MBMeshDataset(BaseDataset):
+class MBMeshDataset(MBPipelineDataset):
     """Clips of one official mesh annotation file, held in memory.
 
     An ``mmengine`` ``BaseDataset``: ``load_data_list`` reads and
@@ -187,11 +187,7 @@ class MBMeshDataset(BaseDataset):
         self._rng_state: dict = {}
         if pipeline is None:
             pipeline = default_mesh_pipeline(self.flip_prob)
-        self.pipeline_cfg = list(pipeline)
-        super().__init__(
-            serialize_data=False,
-            pipeline=build_transforms(self.pipeline_cfg),
-            test_mode=split == 'test')
+        super().__init__(pipeline, test_mode=split == 'test')
 
     def load_data_list(self) -> List[dict]:
         """Read and normalise the split and list its clips.
@@ -337,10 +333,7 @@ class MBMeshDataset(BaseDataset):
             float32 (T, 10), ``frame_index`` int64 (T,), ``clip_index``
             (int) and ``source`` (str) of the first frame.
         """
-        if not -len(self) <= index < len(self):
-            raise IndexError(f'clip index {index} out of range for '
-                             f'{len(self)} clips')
-        return self.prepare_data(int(index) % len(self))
+        return super().__getitem__(index)
 
 
 @DATASETS.register_module()

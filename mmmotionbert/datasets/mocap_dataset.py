@@ -38,7 +38,7 @@ datasets' own modules (``mocap/``, ``transforms/``, ``utils``,
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
-from mmengine.dataset import BaseDataset, Compose
+from mmengine.dataset import Compose
 
 from mmmotionbert.registry import DATASETS
 from .h36m_meta import H36M_METAINFO, h36m_metainfo
@@ -46,7 +46,6 @@ from .h36m_reader import resample_indices
 from .mocap.camera import (DEFAULT_RESOLUTIONS, make_camera,  # noqa: F401
                            project_points, sample_virtual_camera,
                            world_to_camera)
-from .default_pipelines import build_transforms
 from .mocap.default_pipeline import default_mocap_pipeline
 from .mocap.pybullet_fk import default_mocap_cache, load_mocap_cache
 from .mocap.skeleton import (BONE_GROUPS, DEFAULT_ROTATION_DEGREES,  # noqa
@@ -54,6 +53,7 @@ from .mocap.skeleton import (BONE_GROUPS, DEFAULT_ROTATION_DEGREES,  # noqa
                              approximate_face_points, augment_bone_lengths,
                              augment_joint_rotations, canonical_mean_pose,
                              coco_points_from_h36m, mix_limbs)
+from .pipeline_dataset import MBPipelineDataset
 from .transforms.crop_scale_norm import MBCropScaleNormalize
 from .transforms.mocap_camera import MBProjectMocap2D, MBVirtualCamera
 from .transforms.noise import load_official_noise_params
@@ -78,7 +78,7 @@ def _check_range(name: str, r: Optional[Sequence[float]]) -> None:
 
 # --------------------------------------------------------------- dataset
 @DATASETS.register_module()
-class MBMocapDataset(BaseDataset):
+class MBMocapDataset(MBPipelineDataset):
     """3D mocap clips seen by random virtual cameras, MotionBERT style.
 
     See the module docstring for the steps. Items are
@@ -183,6 +183,8 @@ class MBMocapDataset(BaseDataset):
 
     METAINFO: dict = dict(
         dataset_name='mocap_virtual_camera', **H36M_METAINFO)
+
+    out_of_range = 'index {index} out of range for {size} items'
 
     def __init__(self,
                  data_file: Optional[str] = None,
@@ -290,12 +292,8 @@ class MBMocapDataset(BaseDataset):
                 frame_mask_prob=self.frame_mask_prob,
                 augment=augment,
                 with_meta=self.with_meta)
-        self.pipeline_cfg = list(pipeline)
         super().__init__(
-            serialize_data=False,
-            pipeline=build_transforms(self.pipeline_cfg),
-            test_mode=bool(test_mode),
-            lazy_init=lazy_init)
+            pipeline, test_mode=bool(test_mode), lazy_init=lazy_init)
         # the render steps (see :meth:`render`)
         self._render = Compose([
             MBVirtualCamera(self.camera_cfg, self.look_at_jitter,
@@ -454,7 +452,4 @@ class MBMocapDataset(BaseDataset):
 
     def __getitem__(self, index: int) -> Dict:
         """One item (see the class docstring)."""
-        if not -len(self) <= index < len(self):
-            raise IndexError(f'index {index} out of range for {len(self)} '
-                             'items')
-        return self.prepare_data(int(index) % len(self))
+        return super().__getitem__(index)

@@ -12,14 +12,14 @@ from collections import defaultdict
 from typing import List, Optional
 
 import numpy as np
-from mmengine.dataset import BaseDataset
 
 from mmmotionbert.registry import DATASETS, TRANSFORMS
 from mmmotionbert.utils.keypoints import posetrack_to_h36m
 from .crop_scale import crop_scale
-from .default_pipelines import build_transforms, default_motion2d_pipeline
+from .default_pipelines import default_motion2d_pipeline
 from .h36m_meta import H36M_METAINFO
 from .h36m_reader import split_clips
+from .pipeline_dataset import MBPipelineDataset
 
 SOURCES = ('instavariety', 'posetrack', 'npz')
 
@@ -108,7 +108,7 @@ def load_posetrack(ann_dir: str, clip_len: int = 30,
 
 
 @DATASETS.register_module()
-class MBMotion2DDataset(BaseDataset):
+class MBMotion2DDataset(MBPipelineDataset):
     """2D-only clips (InstaVariety, PoseTrack, or an npz of clips).
 
     Every item is a 2D clip both as input and as target, with
@@ -169,11 +169,7 @@ class MBMotion2DDataset(BaseDataset):
             self.augment = TRANSFORMS.build(augment)
         if pipeline is None:
             pipeline = default_motion2d_pipeline(self.flip_prob, self.augment)
-        self.pipeline_cfg = list(pipeline)
-        super().__init__(
-            data_root=data_root,
-            serialize_data=False,
-            pipeline=build_transforms(self.pipeline_cfg))
+        super().__init__(pipeline, data_root=data_root)
 
     def load_data_list(self) -> List[dict]:
         """Read the clips (``self.clips``, float32 (N, T, 17, 3)).

@@ -10,16 +10,16 @@ import os.path as osp
 from typing import List, Optional, Sequence
 
 import numpy as np
-from mmengine.dataset import BaseDataset
 
 from mmmotionbert.registry import DATASETS, TRANSFORMS
 from mmmotionbert.utils.safe_pickle import load_numpy_pickle
-from .default_pipelines import build_transforms, default_motion_clip_pipeline
+from .default_pipelines import default_motion_clip_pipeline
 from .h36m_meta import H36M_METAINFO
+from .pipeline_dataset import MBPipelineDataset
 
 
 @DATASETS.register_module()
-class MBMotionClipDataset(BaseDataset):
+class MBMotionClipDataset(MBPipelineDataset):
     """Clips written by the official ``tools/convert_{h36m,amass}.py``.
 
     ``data_root/<subset>/<split>/%08d.pkl`` each hold ``data_label``
@@ -81,12 +81,8 @@ class MBMotionClipDataset(BaseDataset):
         if pipeline is None:
             pipeline = default_motion_clip_pipeline(self.flip_prob,
                                                     self.augment)
-        self.pipeline_cfg = list(pipeline)
         super().__init__(
-            data_root=data_root,
-            serialize_data=False,
-            pipeline=build_transforms(self.pipeline_cfg),
-            test_mode=split == 'test')
+            pipeline, data_root=data_root, test_mode=split == 'test')
 
     def load_data_list(self) -> List[dict]:
         """List the clip files (``self.files``).
