@@ -35,11 +35,10 @@ def environment() -> Dict:
     from mmmotionbert.apis.fast_inference import (bf16_fast_on_cpu,
                                                   cpu_has_vnni)
     from mmmotionbert.models.layers.kernel_choice import (cpu_isa,
-                                                          kernel_choice,
-                                                          resolve_kernels)
+                                                          kernel_choice_info)
     from mmmotionbert.models.layers.fused_ops import _HAS_ONEDNN
     load = os.getloadavg() if hasattr(os, 'getloadavg') else (None, ) * 3
-    kernels = kernel_choice(_HAS_ONEDNN)
+    kernels = kernel_choice_info(_HAS_ONEDNN)
     caps = {
         k: os.environ[k]
         for k in ('ONEDNN_MAX_CPU_ISA', 'MKL_ENABLE_INSTRUCTIONS',
@@ -52,8 +51,8 @@ def environment() -> Dict:
         cpu=cpu_model(),
         isa=cpu_isa(),
         isa_caps=caps,
-        kernels=kernels,
-        kernels_reason=resolve_kernels(onednn_available=_HAS_ONEDNN)['reason'],
+        kernels=kernels['choice'],
+        kernels_reason=kernels['reason'],
         cpu_count=os.cpu_count(),
         torch_threads=torch.get_num_threads(),
         avx512_bf16=bf16_fast_on_cpu(),

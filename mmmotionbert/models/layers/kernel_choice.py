@@ -39,11 +39,9 @@ import torch
 import torch.nn.functional as F
 
 __all__ = [
-    'KERNEL_CHOICES', 'cpu_flags', 'cpu_model', 'cpu_isa',
-    'capability_choice',
-    'kernel_cache_file',
-    'machine_key', 'measure_kernels', 'resolve_kernels', 'kernel_choice',
-    'set_kernels'
+    'KERNEL_CHOICES', 'cpu_flags', 'cpu_model', 'cpu_isa', 'capability_choice',
+    'kernel_cache_file', 'machine_key', 'measure_kernels', 'resolve_kernels',
+    'kernel_choice', 'kernel_choice_info', 'set_kernels'
 ]
 
 #: Settings of ``MMMOTIONBERT_KERNELS``.
@@ -51,7 +49,7 @@ KERNEL_CHOICES = ('plain', 'onednn', 'auto')
 _ENV = 'MMMOTIONBERT_KERNELS'
 _ISA_ORDER = ('default', 'avx2', 'avx512', 'amx')
 
-_choice: Optional[str] = None
+_info: Optional[Dict] = None
 _override: Optional[str] = None
 
 
@@ -321,28 +319,28 @@ def set_kernels(setting: Optional[str]) -> None:
     Args:
         setting (str, optional): ``plain``, ``onednn`` or ``auto``.
     """
-    global _choice, _override
+    global _info, _override
     if setting is not None and setting not in KERNEL_CHOICES:
         raise ValueError(f'kernels must be one of {KERNEL_CHOICES}, got '
                          f'{setting!r}')
     _override = setting
-    _choice = None
+    _info = None
 
 
-def kernel_choice(onednn_available: bool = True) -> str:
-    """The kernels of this process, decided on first use and logged once.
+def kernel_choice_info(onednn_available: bool = True) -> Dict:
+    """The decision of this process, made on first use and logged once.
 
     Args:
         onednn_available (bool): Whether the oneDNN op exists.
 
     Returns:
-        str: ``'plain'`` or ``'onednn'``.
+        dict: :func:`resolve_kernels`' ``choice``, ``isa``, ``reason``.
     """
-    global _choice
-    if _choice is None:
-        info = resolve_kernels(_override, onednn_available)
-        _choice = info['choice']
-        msg = f'mmmotionbert linear kernels: {_choice} ({info["reason"]})'
+    global _info
+    if _info is None:
+        _info = resolve_kernels(_override, onednn_available)
+        msg = (f'mmmotionbert linear kernels: {_info["choice"]} '
+               f'({_info["reason"]})')
         import logging
 
         from mmengine.logging import MMLogger
@@ -353,4 +351,10 @@ def kernel_choice(onednn_available: bool = True) -> str:
             logger.info(msg)  # a runner's logger: into its log file too
         else:  # never on stdout, which tools use for their JSON
             logging.getLogger('mmmotionbert').info(msg)
-    return _choice
+    return _info
+
+
+def kernel_choice(onednn_available: bool = True) -> str:
+    """The kernels of this process: ``'plain'`` or ``'onednn'``
+    (:func:`kernel_choice_info`)."""
+    return kernel_choice_info(onednn_available)['choice']
