@@ -91,17 +91,12 @@ def to_mmpose(parser: argparse.ArgumentParser,
     from mmmotionbert.utils.mmpose_checkpoint import official_to_mmpose
     from mmmotionbert.utils.official import (infer_dstformer_kwargs,
                                              load_checkpoint_dict,
+                                             ours_pose_to_official,
                                              split_checkpoint)
     ckpt = load_checkpoint_dict(args.src)
     fmt, sd = split_checkpoint(ckpt)
     if fmt == 'mmengine':  # ours: MBPoseLifter (backbone.*, head.fc.*)
-        official = {}
-        for key, value in sd.items():
-            if key.startswith('backbone.'):
-                official[key[len('backbone.'):]] = value
-            elif key.startswith('head.fc.'):
-                official['head.' + key[len('head.fc.'):]] = value
-        fmt = 'mmmotionbert'
+        official, fmt = ours_pose_to_official(sd), 'mmmotionbert'
     elif fmt == 'official_pose':
         official = dict(sd)
     else:

@@ -135,6 +135,26 @@ def official_pose_to_ours(checkpoint: CheckpointLike) -> StateDict:
     return out
 
 
+def ours_pose_to_official(state_dict: StateDict) -> StateDict:
+    """The inverse of :func:`official_pose_to_ours`: an ``MBPoseLifter``
+    state dict (``backbone.*``, ``head.fc.*``) in the official ``model_pos``
+    layout. Other keys (losses, data preprocessor) are left out.
+
+    Args:
+        state_dict (dict): Our lifter's state dict.
+
+    Returns:
+        dict: Official DSTformer keys, the 3D head as ``head.*``.
+    """
+    out = OrderedDict()
+    for key, value in state_dict.items():
+        if key.startswith('backbone.'):
+            out[key[len('backbone.'):]] = value
+        elif key.startswith('head.fc.'):
+            out['head.' + key[len('head.fc.'):]] = value
+    return out
+
+
 def official_task_to_ours(checkpoint: CheckpointLike) -> StateDict:
     """Map an official action / mesh checkpoint to our task models.
 

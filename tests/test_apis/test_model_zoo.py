@@ -49,16 +49,8 @@ def _tiny_official_checkpoint(path):
                 mlp_ratio=1,
                 maxlen=9),
             head=dict(type='MBPoseHead', dim_rep=16)))
-    sd = lifter.state_dict()
-    official = {
-        k[len('backbone.'):]: v
-        for k, v in sd.items() if k.startswith('backbone.')
-    }
-    official.update({
-        'head.' + k[len('head.fc.'):]: v
-        for k, v in sd.items() if k.startswith('head.fc.')
-    })
-    torch.save({'model_pos': official}, path)
+    from mmmotionbert.utils.official import ours_pose_to_official
+    torch.save({'model_pos': ours_pose_to_official(lifter.state_dict())}, path)
     return lifter.eval()
 
 

@@ -140,11 +140,44 @@ def test_pretrained_init_from_an_mmpose_checkpoint(tmp_path):
     path = tmp_path / 'mm.pth'
     torch.save(dict(state_dict=mm.state_dict(), meta={}), path)
     backbone = MODELS.build(
-        dict(type='MBDSTformer', dim_feat=DIMS['feat'], dim_rep=DIMS['rep'],
-             depth=DIMS['depth'], num_heads=DIMS['heads'],
-             mlp_ratio=DIMS['ratio'], maxlen=DIMS['seq'],
-             init_cfg=dict(type='Pretrained', checkpoint=str(path))))
+        dict(
+            type='MBDSTformer',
+            dim_feat=DIMS['feat'],
+            dim_rep=DIMS['rep'],
+            depth=DIMS['depth'],
+            num_heads=DIMS['heads'],
+            mlp_ratio=DIMS['ratio'],
+            maxlen=DIMS['seq'],
+            init_cfg=dict(type='Pretrained', checkpoint=str(path))))
     backbone.init_weights()
     official = mmpose_to_official(mm.state_dict())
     for key, value in backbone.state_dict().items():
         torch.testing.assert_close(value, official[key], msg=key)
+
+
+def test_ours_to_official_inverts_official_to_ours():
+    from mmmotionbert.registry import MODELS
+    from mmmotionbert.utils.official import (official_pose_to_ours,
+                                             ours_pose_to_official)
+    lifter = MODELS.build(
+        dict(
+            type='MBPoseLifter',
+            backbone=dict(
+                type='MBDSTformer',
+                dim_feat=16,
+                dim_rep=16,
+                depth=1,
+                num_heads=2,
+                mlp_ratio=1,
+                maxlen=9),
+            head=dict(type='MBPoseHead', dim_rep=16)))
+    sd = lifter.state_dict()
+    official = ours_pose_to_official(sd)
+    assert 'pos_embed' in official and 'head.weight' in official
+    assert not any(k.startswith(('backbone.', 'head.fc.')) for k in official)
+    back = official_pose_to_ours({'model_pos': official})
+    assert list(back) == [
+        k for k in sd if k.startswith(('backbone.', 'head.fc.'))
+    ]
+    for k, v in back.items():
+        assert v is sd[k]
