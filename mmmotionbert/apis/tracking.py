@@ -8,7 +8,8 @@ size; :func:`simple_track` runs it over a whole recorded clip (the readers),
 
 May import: numpy, scipy and :mod:`mmmotionbert.structures`.
 """
-from typing import Dict, Iterable, List, Sequence, Tuple
+from types import MappingProxyType
+from typing import Dict, Iterable, List, Mapping, Sequence, Tuple
 
 import numpy as np
 
@@ -109,6 +110,11 @@ class PoseTracker:
         self._last_seen[track_id] = frame
         if (np.asarray(scores) > 0).any():
             self._last_pose[track_id] = (keypoints, scores)
+
+    @property
+    def last_seen(self) -> Mapping[int, int]:
+        """Track id -> last frame it was updated in (read-only view)."""
+        return MappingProxyType(self._last_seen)
 
     def forget(self, track_id: int) -> None:
         """Drop a track (its id may be handed out again)."""

@@ -1,6 +1,7 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
 """One tracker for the readers and the streaming lifter."""
 import numpy as np
+import pytest
 
 from mmmotionbert.apis.tracking import PoseTracker, pose_distance, simple_track
 
@@ -37,7 +38,11 @@ def test_tracker_keeps_ids_across_swaps_and_gaps():
     assert tr.assign(3, [a[0]], [a[1]]) == [0]
     # unseen for longer than max_gap: a new track
     assert tr.assign(10, [a[0]], [a[1]]) == [2]
+    assert dict(tr.last_seen) == {0: 2, 1: 1}
+    with pytest.raises(TypeError):
+        tr.last_seen[0] = 5  # a read-only view
     tr.forget(1)
+    assert dict(tr.last_seen) == {0: 2}
     assert tr.assign(10, [b[0]], [b[1]]) == [3]
 
 

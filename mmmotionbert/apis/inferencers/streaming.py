@@ -69,7 +69,6 @@ class StreamingLifter:
     def reset(self) -> None:
         """Forget every track's history."""
         self._buffers: Dict[int, deque] = {}
-        self._last_seen: Dict[int, int] = {}
         self._tracker = PoseTracker(max_gap=self.max_gap)
         self._depth_offset: Dict[int, Tuple[int, float]] = {}
         self._frame = -1
@@ -118,7 +117,8 @@ class StreamingLifter:
         for tid, k, s in zip(track_ids, kpts2, sc2):
             tid = int(tid)
             buf = self._buffers.setdefault(tid, deque(maxlen=self.clip_len))
-            gap = self._frame - self._last_seen.get(tid, self._frame - 1) - 1
+            last = self._tracker.last_seen.get(tid, self._frame - 1)
+            gap = self._frame - last - 1
             if gap > self.max_gap:
                 buf.clear()
                 self._depth_offset.pop(tid, None)
@@ -126,13 +126,12 @@ class StreamingLifter:
                 for _ in range(gap):  # undetected frames: masked input
                     buf.append(np.zeros((17, 3), np.float32))
             buf.append(np.concatenate([k, s[:, None]], axis=-1))
-            self._last_seen[tid] = self._frame
             self._tracker.update(self._frame, tid, k, s)
         for tid in [
-                t for t, seen in self._last_seen.items()
+                t for t, seen in self._tracker.last_seen.items()
                 if self._frame - seen > self.max_gap
         ]:
-            for d in (self._buffers, self._last_seen, self._depth_offset):
+            for d in (self._buffers, self._depth_offset):
                 d.pop(tid, None)
             self._tracker.forget(tid)
         out = self._emit([int(t) for t in track_ids], self.lookahead)
@@ -177,7 +176,8 @@ class StreamingLifter:
             list[dict[int, np.ndarray]]: One dict per held-back frame.
         """
         tids = [
-            t for t, seen in self._last_seen.items() if seen == self._frame
+            t for t, seen in self._tracker.last_seen.items()
+            if seen == self._frame
         ]
         return [self._emit(tids, d) for d in range(self.lookahead - 1, -1, -1)]
 
