@@ -26,7 +26,7 @@ import hashlib
 import os
 import os.path as osp
 from dataclasses import dataclass
-from typing import Dict, Optional
+from typing import Dict
 from urllib.error import URLError
 
 from mmmotionbert.utils.cli import UserInputError
@@ -157,8 +157,3 @@ def resolve_checkpoint(checkpoint: str, progress: bool = True) -> str:
     _check_hash(path, checkpoint, entry)
     return path
 
-
-def zoo_num_heads(checkpoint: str) -> Optional[int]:
-    """The registered ``num_heads`` of a named checkpoint, else None."""
-    entry = CHECKPOINTS.get(checkpoint)
-    return None if entry is None else entry.num_heads
