@@ -5,7 +5,9 @@
   (what readers and detectors return, what inferencers take);
 * :class:`LiftResult`: lifted 3D poses (what the lifter inferencers return,
   what the exporters and the renderer take);
-* :class:`MeshResult`: SMPL meshes of the same tracks.
+* :class:`MeshResult`: SMPL meshes of the same tracks;
+* :class:`MetricMotion`: the same poses in metres, in the camera and a
+  floor-aligned world frame (what the exporters and the viewer take).
 
 May import: numpy and :mod:`mmmotionbert.utils`; nothing from ``apis``,
 ``models`` or ``datasets``.
@@ -13,8 +15,9 @@ May import: numpy and :mod:`mmmotionbert.utils`; nothing from ``apis``,
 from .keypoint_sequence import Instance, KeypointFormatError, KeypointSequence
 from .lift_result import LiftResult
 from .mesh_result import MeshResult
+from .metric_motion import MetricMotion
 
 __all__ = [
     'Instance', 'KeypointFormatError', 'KeypointSequence', 'LiftResult',
-    'MeshResult'
+    'MeshResult', 'MetricMotion'
 ]
