@@ -35,6 +35,9 @@ class LiftResult:
         mesh (MeshResult, optional): SMPL meshes of the same tracks (see
             :class:`MeshResult`); saved and rendered
             with the poses when set.
+        metric (MetricMotion, optional): The same poses in metres with
+            their trajectory, in the camera and a floor-aligned world frame
+            (see :class:`MetricMotion`); saved with the poses when set.
     """
 
     keypoints_3d: np.ndarray
@@ -47,6 +50,7 @@ class LiftResult:
     frame_size: Optional[Tuple[int, int]] = None
     meta: Dict[str, Any] = field(default_factory=dict)
     mesh: Optional[Any] = None
+    metric: Optional[Any] = None
 
     @property
     def num_persons(self) -> int:
@@ -100,6 +104,10 @@ class LiftResult:
         npz_path = osp.join(out_dir, f'{name}.npz')
         json_path = osp.join(out_dir, f'{name}.json')
         extra = {} if self.mesh is None else self.mesh.npz_arrays()
+        meta = dict(self.meta)
+        if self.metric is not None:
+            extra.update(self.metric.npz_arrays())
+            meta['metric'] = self.metric.meta
         np.savez(
             npz_path,
             keypoints_3d=self.keypoints_3d.astype(np.float32),
@@ -110,7 +118,7 @@ class LiftResult:
             frame_ids=self.frame_ids.astype(np.int64),
             fps=np.float64(self.fps if self.fps else np.nan),
             frame_size=np.asarray(self.frame_size or (0, 0), np.int64),
-            meta=json.dumps(self.meta),
+            meta=json.dumps(meta),
             **extra)
 
         def _list(a: np.ndarray) -> Any:
@@ -118,7 +126,7 @@ class LiftResult:
             return np.where(np.isfinite(a), a, None).tolist()
 
         data = dict(
-            meta=self.meta,
+            meta=meta,
             fps=self.fps,
             frame_size=list(self.frame_size) if self.frame_size else None,
             frame_ids=self.frame_ids.tolist(),
@@ -132,6 +140,18 @@ class LiftResult:
             ])
         if self.mesh is not None:
             data['mesh'] = self.mesh.json_note(osp.basename(npz_path))
+        if self.metric is not None:
+            for p, person in enumerate(data['persons']):
+                person.update(
+                    keypoints_3d_metric=_list(
+                        self.metric.keypoints_3d_metric[p]),
+                    keypoints_3d_world=_list(
+                        self.metric.keypoints_3d_world[p]),
+                    foot_contacts=self.metric.foot_contacts[p].astype(
+                        int).tolist(),
+                    subject_height=float(self.metric.subject_heights[p]))
+            data['camera_to_world'] = np.asarray(
+                self.metric.camera_to_world).tolist()
         with open(json_path, 'w') as f:
             json.dump(data, f)
         return npz_path, json_path
