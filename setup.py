@@ -93,7 +93,8 @@ setup(
     include_package_data=True,
     package_data={
         'mmmotionbert':
-        ['.mim/configs/**/*.py', '.mim/checkpoints/*.pth', 'data/*']
+        ['.mim/configs/**/*.py', '.mim/checkpoints/*.pth', 'data/*',
+         'visualization/viewer_template.html', 'visualization/vendor/three/*']
     },
     install_requires=parse_requirements('runtime'),
     extras_require={

@@ -4,9 +4,11 @@ a mesh panel for recovered SMPL meshes).
 
 May import: its submodules (re-exports); never ``apis``.
 """
+from .html_viewer import write_html_viewer, write_result_viewer
 from .renderer import (PoseVideoWriter, SkeletonRenderer, draw_mesh,
                        render_lift_result)
 
 __all__ = [
     'PoseVideoWriter', 'SkeletonRenderer', 'render_lift_result', 'draw_mesh'
 ]
+__all__ += ['write_html_viewer', 'write_result_viewer']
