@@ -92,9 +92,11 @@ setup(
                                     'tests.*', 'benchmarks', 'benchmarks.*')),
     include_package_data=True,
     package_data={
-        'mmmotionbert':
-        ['.mim/configs/**/*.py', '.mim/checkpoints/*.pth', 'data/*',
-         'visualization/viewer_template.html', 'visualization/vendor/three/*']
+        'mmmotionbert': [
+            '.mim/configs/**/*.py', '.mim/checkpoints/*.pth', 'data/*',
+            'visualization/viewer_template.html',
+            'visualization/vendor/three/*'
+        ]
     },
     install_requires=parse_requirements('runtime'),
     extras_require={

@@ -99,12 +99,11 @@ def write_html_viewer(path: str,
     num_p, num_t = joints.shape[:2]
     if not fps or not np.isfinite(fps) or fps <= 0:
         raise ValueError(f'fps must be a positive number, got {fps!r}')
-    ids = list(range(num_p)) if track_ids is None else [int(i) for i in
-                                                         track_ids]
+    ids = list(range(num_p) if track_ids is None else map(int, track_ids))
     if len(ids) != num_p:
         raise ValueError(f'{len(ids)} track_ids for {num_p} persons')
-    if foot_contacts is not None and np.shape(foot_contacts) != (num_p,
-                                                                 num_t, 2):
+    want = (num_p, num_t, 2)
+    if foot_contacts is not None and np.shape(foot_contacts) != want:
         raise ValueError(f'foot_contacts must be ({num_p}, {num_t}, 2), got '
                          f'{np.shape(foot_contacts)}')
     cam = None
