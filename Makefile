@@ -17,6 +17,9 @@ demo: install
 AVX2_CAPS := ONEDNN_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2 ATEN_CPU_CAPABILITY=avx2
 FAST_PATH_TESTS := tests/test_models/test_dstformer_fast_paths.py tests/test_models/test_kernel_choice.py
 
+# The HTML viewer's test opens its page in Debian's headless chromium
+# (tools/install_test_browser.sh installs it once, as root or with sudo).
 test: install
+	bash tools/install_test_browser.sh
 	$(PY) -m pytest tests -q -p no:cacheprovider
 	$(AVX2_CAPS) $(PY) -m pytest $(FAST_PATH_TESTS) -q -p no:cacheprovider
