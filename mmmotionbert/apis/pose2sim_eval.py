@@ -20,7 +20,7 @@ errors are computed by
 outputs only.
 
 May import: numpy, torch, the datasets (the demo, the mocap cache), the
-evaluation functions and :mod:`.inferencers`.
+evaluation functions, :mod:`.inferencers` and :mod:`.metric`.
 """
 from typing import Dict, Optional, Sequence
 
@@ -34,7 +34,7 @@ from .inferencers.windows import blend_weights, normalize_clip, sliding_windows
 
 __all__ = [
     'model_clip_len', 'lift_sequence', 'mean_training_pose',
-    'evaluate_pose2sim'
+    'evaluate_pose2sim', 'evaluate_pose2sim_metric', 'pose2sim_camera_truth'
 ]
 
 
@@ -258,3 +258,101 @@ def evaluate_pose2sim(model: Optional[nn.Module],
         normalization=normalization,
         flip=bool(flip))
     return result
+
+
+def pose2sim_camera_truth(demo: Dict, camera) -> np.ndarray:
+    """The demo's markers (H36M-17) in one calibrated camera's frame.
+
+    Args:
+        demo (dict): :func:`~mmmotionbert.datasets.pose2sim_demo.
+            load_pose2sim_demo` output (``joints_3d`` in TRC axes).
+        camera (Camera): A calibrated camera (with extrinsics).
+
+    Returns:
+        np.ndarray: (T, 17, 3) metres, camera frame.
+    """
+    from mmmotionbert.datasets.pose2sim_demo import trc_to_calibration_world
+    world = trc_to_calibration_world(np.asarray(demo['joints_3d'],
+                                                np.float64))
+    return world @ camera.R.T + camera.t
+
+
+def evaluate_pose2sim_metric(model: nn.Module,
+                             demo: Optional[Dict] = None,
+                             calibration: Optional[str] = None,
+                             subject_height: Optional[float] = None,
+                             calibrated: bool = True,
+                             clip_len: Optional[int] = None,
+                             flip: bool = True,
+                             device: Optional[torch.device] = None) -> Dict:
+    """Metric camera-space errors on the Pose2Sim demo, one camera at a time.
+
+    Each camera's sequence is lifted as by :func:`evaluate_pose2sim`
+    (windows normalised by their own box), placed in metres by
+    :func:`~mmmotionbert.apis.metric.fit_person` and compared, with no
+    alignment, with the markers transformed into that camera by the
+    calibration (:func:`pose2sim_camera_truth`).
+
+    Args:
+        model (nn.Module): Root-relative lifter.
+        demo (dict, optional): The demo. Defaults to loading it.
+        calibration (str, optional): Calibration toml. Defaults to the
+            demo's.
+        subject_height (float, optional): Height in metres. Defaults to the
+            static trial's (:func:`~mmmotionbert.datasets.pose2sim_demo.
+            static_trial_height`) when ``calibrated``, else the adult prior.
+        calibrated (bool): Use the calibration's intrinsics (True) or the
+            default field of view on the demo's image size (False).
+        clip_len (int, optional): Window length. Defaults to the model's.
+        flip (bool): Flip test.
+        device (torch.device, optional): Inference device.
+
+    Returns:
+        dict: ``cameras`` (per camera ``abs_mpjpe_mm``, ``root_error_mm``,
+        ``rootrel_mpjpe_mm``, ``floor_angle_deg``, ``frames``,
+        ``mean_depth_m``) and their means, plus the settings used
+        (``intrinsics``, ``subject_height``, ``height_source``).
+    """
+    from mmmotionbert.datasets.pose2sim_demo import (load_pose2sim_demo,
+                                                     pose2sim_calibration,
+                                                     static_trial_height)
+    from mmmotionbert.evaluation.functional.pose2sim_eval import \
+        metric_errors
+    from .metric import (ADULT_HEIGHT_M, default_camera, estimate_floor,
+                         fit_person, floor_angle_deg, load_calibration)
+    demo = demo or load_pose2sim_demo()
+    calibration = calibration or pose2sim_calibration()
+    if subject_height is not None:
+        height, source = float(subject_height), 'given'
+    elif calibrated:
+        height, source = static_trial_height(), 'static trial'
+    else:
+        height, source = ADULT_HEIGHT_M, 'default adult height'
+    fps = float(demo.get('fps') or 60.0)
+    cameras, intrinsics = {}, None
+    for cam, kpts in demo['keypoints_2d'].items():
+        calib = load_calibration(calibration, f'cam_{int(cam[3:]):02d}')
+        camera = calib if calibrated else default_camera(calib.image_size)
+        intrinsics = camera.source if calibrated else camera.source
+        rel = lift_sequence(model, kpts, clip_len, flip, device,
+                            per_window=True)
+        fit = fit_person(rel, kpts[..., :2], kpts[..., 2], camera, height,
+                         fps)
+        truth = pose2sim_camera_truth(demo, calib)
+        entry = metric_errors(fit['joints'], truth)
+        floor = estimate_floor(fit['joints'][None], np.array([height]), fps)
+        up_true = calib.R @ np.array([0.0, 0.0, 1.0])
+        entry['floor_angle_deg'] = floor_angle_deg(floor['normal'], up_true)
+        entry['mean_depth_m'] = float(np.nanmean(fit['joints'][:, 0, 2]))
+        cameras[cam] = entry
+    keys = ('abs_mpjpe_mm', 'root_error_mm', 'rootrel_mpjpe_mm',
+            'floor_angle_deg')
+    out = dict(cameras=cameras)
+    for key in keys:
+        out[key] = float(np.mean([c[key] for c in cameras.values()]))
+    out.update(
+        intrinsics='calibration' if calibrated else 'default field of view',
+        intrinsics_source=intrinsics,
+        subject_height=height,
+        height_source=source)
+    return out

@@ -38,7 +38,8 @@ from mmmotionbert.utils.keypoints import coco_to_h36m_valid
 
 __all__ = [
     'pose2sim_demo_dir', 'read_openpose_json', 'load_pose2sim_keypoints',
-    'read_trc', 'trc_to_h36m', 'load_pose2sim_demo', 'TRC_TO_H36M'
+    'read_trc', 'trc_to_h36m', 'load_pose2sim_demo', 'TRC_TO_H36M',
+    'pose2sim_calibration', 'static_trial_height', 'trc_to_calibration_world'
 ]
 
 _PIP_HINT = 'pip install --no-deps pose2sim==0.4.15'
@@ -144,16 +145,21 @@ def read_trc(path: str) -> Tuple[List[str], np.ndarray, float]:
 
     Returns:
         tuple: ``(names, markers, rate)``: marker names, (T, M, 3) float64
-        positions in the file's units and the data rate (Hz).
+        positions in metres (NaN where a field is empty) and the data rate
+        (Hz).
     """
     with open(path) as f:
         lines = f.read().splitlines()
     header = dict(zip(lines[1].split('\t'), lines[2].split('\t')))
     names = [n for n in lines[3].split('\t')[2:] if n.strip()]
-    rows = [
-        line.split('\t')[2:2 + 3 * len(names)] for line in lines[5:]
-        if line.strip()
-    ]
+    rows = []
+    for line in lines[5:]:
+        if not line.strip():
+            continue
+        cells = line.split('\t')[2:2 + 3 * len(names)]
+        cells += [''] * (3 * len(names) - len(cells))
+        # an empty field is a missing marker (OpenSim, Pose2Sim)
+        rows.append([c if c.strip() else 'nan' for c in cells])
     markers = np.asarray(rows, dtype=np.float64).reshape(-1, len(names), 3)
     units = header.get('Units', 'm').strip()
     if units == 'mm':
@@ -221,3 +227,60 @@ def load_pose2sim_demo(demo_dir: Optional[str] = None,
         fps=rate if np.isfinite(rate) else DEMO_FPS,
         image_size=DEMO_IMAGE_SIZE,
         cameras=list(kpts))
+
+
+def pose2sim_calibration(demo_dir: Optional[str] = None) -> str:
+    """Path of the demo's camera calibration (Pose2Sim toml, Z-up world).
+
+    Args:
+        demo_dir (str, optional): Demo folder. Defaults to the installed
+            package's.
+
+    Returns:
+        str: ``calibration/Calib_qualisys.toml``.
+    """
+    path = osp.join(demo_dir or pose2sim_demo_dir(), 'calibration',
+                    'Calib_qualisys.toml')
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{path} is missing ({_PIP_HINT})')
+    return path
+
+
+def static_trial_height(demo_dir: Optional[str] = None,
+                        trc_name: str = 'Standing_for_Scaling.trc') -> float:
+    """The subject's height as a user would measure it from the static trial.
+
+    Mean over the frames of the ``Head`` (top of the head) marker's height
+    above the lowest foot marker (heels and toes), metres (Y up).
+
+    Args:
+        demo_dir (str, optional): Demo folder.
+        trc_name (str): Static trial under ``opensim/``.
+
+    Returns:
+        float: Height in metres (1.744 for the demo subject).
+    """
+    names, markers, _ = read_trc(
+        osp.join(demo_dir or pose2sim_demo_dir(), 'opensim', trc_name))
+    index = {n: i for i, n in enumerate(names)}
+    feet = [index[n] for n in ('RHeel', 'LHeel', 'RBigToe', 'LBigToe',
+                               'RSmallToe', 'LSmallToe') if n in index]
+    if 'Head' not in index or not feet:
+        raise ValueError(f'{trc_name} lacks the Head or foot markers')
+    head = markers[:, index['Head'], 1]
+    floor = np.nanmin(markers[:, feet, 1], axis=1)
+    return float(np.nanmean(head - floor))
+
+
+def trc_to_calibration_world(points: np.ndarray) -> np.ndarray:
+    """TRC axes (Y up) to the demo calibration's world (Z up).
+
+    A TRC point ``(x, y, z)`` is the calibration world point ``(z, x, y)``.
+
+    Args:
+        points (np.ndarray): (..., 3) TRC coordinates.
+
+    Returns:
+        np.ndarray: (..., 3) calibration world coordinates.
+    """
+    return np.asarray(points)[..., [2, 0, 1]]

@@ -24,6 +24,16 @@ Examples::
     python tools/misc/eval_pose2sim.py --checkpoint best_epoch.bin --official
     # smoke test of an untrained model:
     python tools/misc/eval_pose2sim.py --config CFG.py --random-init
+    # metric camera-space errors (metres, trajectory; no alignment), with
+    # the calibration's intrinsics and the static trial's height, and with
+    # the default field of view and default height:
+    python tools/misc/eval_pose2sim.py --metric
+
+``--metric`` prints ``{"calibrated": {...}, "default": {...}}``, each with
+per camera and mean ``abs_mpjpe_mm`` (camera-space joint error),
+``root_error_mm``, ``rootrel_mpjpe_mm`` (after subtracting the pelvis, no
+rotation or scale) and ``floor_angle_deg`` (estimated floor against the
+calibration's world); see docs/metric_output.md.
 """
 import argparse
 import json
@@ -72,6 +82,14 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='mocap .npz for the mean-pose baseline '
                         '(default: the pybullet DeepMimic cache)')
     parser.add_argument('--device', default='cpu', help='torch device')
+    parser.add_argument(
+        '--metric', action='store_true',
+        help='metric camera-space errors (mm, no alignment) instead of '
+        'P-MPJPE: calibrated intrinsics + static-trial height, and default '
+        'field of view + default height')
+    parser.add_argument('--subject-height', type=float, default=None,
+                        help='--metric: height (m) for the calibrated run '
+                        '(default: measured from the static trial)')
     return parser.parse_args(argv)
 
 
@@ -154,6 +172,8 @@ def main(argv=None) -> dict:
         raise UserInputError(str(err)) from err
     device = torch.device(args.device)
     model.to(device)
+    if args.metric:
+        return _metric(model, device, args, how)
     try:
         mean_pose = mean_training_pose(args.mocap_cache)
     except FileNotFoundError as err:
@@ -170,6 +190,30 @@ def main(argv=None) -> dict:
             overlap=args.overlap,
             normalization=args.normalization)
     except ImportError as err:
+        raise UserInputError(str(err)) from err
+    result.update(checkpoint=args.checkpoint, config=args.config, model=how)
+    print(json.dumps(result))
+    return result
+
+
+def _metric(model: nn.Module, device: torch.device,
+            args: argparse.Namespace, how: str) -> dict:
+    """``--metric``: both settings as one JSON object."""
+    from mmmotionbert.apis.metric import CalibrationError
+    from mmmotionbert.apis.pose2sim_eval import evaluate_pose2sim_metric
+    if args.subject_height is not None and args.subject_height <= 0:
+        raise UserInputError(f'--subject-height must be positive metres, '
+                             f'got {args.subject_height}')
+    try:
+        result = dict(
+            calibrated=evaluate_pose2sim_metric(
+                model, subject_height=args.subject_height, calibrated=True,
+                clip_len=args.clip_len, flip=not args.no_flip,
+                device=device),
+            default=evaluate_pose2sim_metric(
+                model, calibrated=False, clip_len=args.clip_len,
+                flip=not args.no_flip, device=device))
+    except (ImportError, CalibrationError) as err:
         raise UserInputError(str(err)) from err
     result.update(checkpoint=args.checkpoint, config=args.config, model=how)
     print(json.dumps(result))

@@ -15,7 +15,7 @@ import numpy as np
 
 from .errors import p_mpjpe
 
-__all__ = ['pose2sim_errors']
+__all__ = ['pose2sim_errors', 'metric_errors']
 
 
 def pose2sim_errors(joints_3d: np.ndarray,
@@ -65,3 +65,38 @@ def pose2sim_errors(joints_3d: np.ndarray,
         cameras=cameras,
         p_mpjpe_mm=average('p_mpjpe_mm'),
         baseline_p_mpjpe_mm=average('baseline_p_mpjpe_mm'))
+
+
+def metric_errors(pred: np.ndarray, gt: np.ndarray) -> Dict:
+    """Errors of metric camera-space joints, with no alignment of any kind.
+
+    Args:
+        pred (np.ndarray): (T, 17, 3) predicted joints, metres, camera
+            frame (NaN frames are left out).
+        gt (np.ndarray): (T, 17, 3) true joints, metres, the same frame.
+
+    Returns:
+        dict: ``abs_mpjpe_mm`` (joint position error),
+        ``root_error_mm`` (pelvis position error), ``rootrel_mpjpe_mm``
+        (joint error after subtracting each pelvis, no rotation or scale)
+        and ``frames`` (frames compared).
+
+    Raises:
+        ValueError: When the shapes differ or no frame is finite.
+    """
+    pred = np.asarray(pred, np.float64)
+    gt = np.asarray(gt, np.float64)
+    if pred.shape != gt.shape:
+        raise ValueError(f'prediction {pred.shape} and truth {gt.shape} '
+                         'differ in shape')
+    ok = np.isfinite(pred).all((-1, -2)) & np.isfinite(gt).all((-1, -2))
+    if not ok.any():
+        raise ValueError('no frame has finite predicted and true joints')
+    p, g = pred[ok], gt[ok]
+    rel = (p - p[:, :1]) - (g - g[:, :1])
+    return dict(
+        abs_mpjpe_mm=float(np.linalg.norm(p - g, axis=-1).mean() * 1000),
+        root_error_mm=float(
+            np.linalg.norm(p[:, 0] - g[:, 0], axis=-1).mean() * 1000),
+        rootrel_mpjpe_mm=float(np.linalg.norm(rel, axis=-1).mean() * 1000),
+        frames=int(ok.sum()))
