@@ -22,6 +22,20 @@ Examples::
         --mesh-checkpoint FT_MB_release_MB_ft_pw3d/best_epoch.bin \\
         --smpl-dir data/mesh
 
+Metric output (on unless ``--no-metric``): every person in metres in the
+camera frame with their trajectory (``keypoints_3d_metric``) and in a
+floor-aligned world (``keypoints_3d_world``, Y up, floor at y = 0), from
+``--calibration FILE [--camera NAME]`` (Pose2Sim/Anipose toml, OpenCV
+yaml/json), else ``--focal-length PX`` / ``--fov DEG``, else a 60 degree
+field of view; scaled to ``--subject-height M`` (else 1.70 m). The
+Pose2Sim demo uses its own calibration and the static trial's height.
+``--export bvh,trc,csv,html`` writes a BVH and a TRC per person, a CSV of
+joint angles and a self-contained HTML 3D viewer (default: html). See
+docs/metric_output.md and docs/exports.md::
+
+    python demo/lift_2d_to_3d.py clip.mp4 --out-dir out/ --fov 70 \
+        --subject-height 1.82 --export bvh,trc,csv,html
+
 Writes ``OUT_DIR/<input name>.npz`` (``keypoints_3d`` (P, T, 17, 3) float32,
 ``scores`` (P, T, 17), ``track_ids`` (P,), plus ``keypoints_2d``,
 ``root_2d``, ``frame_ids``, ``meta``), its json twin ``<name>.json`` and the
@@ -153,8 +167,109 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help='mesh panel view in degrees: 0 draws the meshes '
                    'over the frame as the camera sees them (default), 90 '
                    'in profile')
+    m = p.add_argument_group('metric output (docs/metric_output.md)')
+    m.add_argument('--calibration', help='camera calibration: Pose2Sim / '
+                   'Anipose .toml, or OpenCV .yaml/.yml/.json (K, dist, '
+                   'optional R/rvec and t)')
+    m.add_argument('--camera', help='camera name in --calibration (when it '
+                   'holds several)')
+    m.add_argument('--focal-length', type=float, help='focal length in '
+                   'pixels (no calibration)')
+    m.add_argument('--fov', type=float, help='field of view across the '
+                   'longer image side, degrees (no calibration; default 60)')
+    m.add_argument('--subject-height', nargs='+', metavar='M',
+                   help='height in metres: one for everybody, one per '
+                   'track in order, or ID:M pairs (default 1.70)')
+    m.add_argument('--export', default='html',
+                   help='comma-separated: bvh, trc, csv (joint angles), '
+                   'html (3D viewer), all or none (default: html)')
+    m.add_argument('--no-metric', action='store_true', help='no metric '
+                   'output (nor exports)')
     p.add_argument('--no-progress', action='store_true')
     return p.parse_args(argv)
+
+
+EXPORTS = ('bvh', 'trc', 'csv', 'html')
+
+
+def parse_exports(text: str, metric: bool) -> list:
+    """``--export`` as a list of formats (validated)."""
+    names = [n.strip().lower() for n in text.split(',') if n.strip()]
+    if names in ([], ['none']):
+        return []
+    if names == ['all']:
+        names = list(EXPORTS)
+    bad = [n for n in names if n not in EXPORTS]
+    if bad:
+        raise ValueError(f'--export: unknown format(s) {bad}; choose from '
+                         f'{", ".join(EXPORTS)}, all or none')
+    if not metric:
+        raise ValueError('--export needs the metric output (drop '
+                         '--no-metric, or pass --export none)')
+    return names
+
+
+def parse_heights(values):
+    """``--subject-height`` as None, a list of floats or {track id: m}."""
+    if not values:
+        return None
+    pairs = [v for v in values if ':' in v]
+    try:
+        if pairs:
+            if len(pairs) != len(values):
+                raise ValueError
+            return {int(k): float(v) for k, v in
+                    (item.split(':', 1) for item in values)}
+        return [float(v) for v in values]
+    except ValueError:
+        raise ValueError(f'--subject-height: expected metres (1.75) or '
+                         f'ID:metres pairs (0:1.75 1:1.62), got '
+                         f'{" ".join(values)}') from None
+
+
+def metric_camera(args, frame_size, pose2sim_cam):
+    """The camera and height options, Pose2Sim demo defaults filled in."""
+    from mmmotionbert.apis.metric import resolve_camera
+    calibration, camera = args.calibration, args.camera
+    heights = parse_heights(args.subject_height)
+    height_note = None
+    if pose2sim_cam is not None and calibration is None and \
+            args.focal_length is None and args.fov is None:
+        from mmmotionbert.datasets.pose2sim_demo import (
+            pose2sim_calibration, static_trial_height)
+        calibration = pose2sim_calibration()
+        camera = camera or f'cam_{int(pose2sim_cam[3:]):02d}'
+        if heights is None:
+            heights = [static_trial_height()]
+            height_note = 'Pose2Sim static trial'
+    cam = resolve_camera(frame_size, calibration, camera,
+                         args.focal_length, args.fov)
+    return cam, heights, height_note
+
+
+def pose2sim_metric_score(result, trc_path: str, cam: str) -> dict:
+    """Metric errors (mm, no alignment) of the most confident track against
+    the markers in the demo camera's frame."""
+    from mmmotionbert.apis.metric import load_calibration
+    from mmmotionbert.apis.pose2sim_eval import pose2sim_camera_truth
+    from mmmotionbert.datasets.pose2sim_demo import (
+        pose2sim_calibration, read_trc, trc_to_h36m)
+    from mmmotionbert.evaluation.functional import metric_errors
+    names, markers, _ = read_trc(trc_path)
+    calib = load_calibration(pose2sim_calibration(),
+                             f'cam_{int(cam[3:]):02d}')
+    truth = pose2sim_camera_truth(dict(joints_3d=trc_to_h36m(names, markers)),
+                                  calib)
+    best = int(np.argmax(result.scores.sum((1, 2))))
+    pred = result.metric.keypoints_3d_metric[best].astype(np.float64)
+    num = min(len(truth), len(pred))
+    out = {k: (round(v, 2) if isinstance(v, float) else v)
+           for k, v in metric_errors(pred[:num], truth[:num]).items()}
+    from mmmotionbert.apis.metric import floor_angle_deg
+    normal = np.asarray(result.metric.meta['floor']['normal_camera'])
+    out['floor_angle_deg'] = round(
+        floor_angle_deg(normal, calib.R @ np.array([0.0, 0.0, 1.0])), 2)
+    return out
 
 
 def _resolve_pose2sim(spec: str):
@@ -266,6 +381,21 @@ def build_mesh_inferencer(args, progress: bool):
         **official)
 
 
+def write_exports(result, out_dir: str, name: str, formats: list) -> list:
+    """BVH / TRC / CSV per person and the HTML viewer; the paths."""
+    paths = []
+    files = [f for f in formats if f != 'html']
+    if files:
+        from mmmotionbert.exports import export_motion
+        for written in export_motion(result, out_dir, name, files).values():
+            paths += written
+    if 'html' in formats:
+        from mmmotionbert.visualization import write_result_viewer
+        paths.append(write_result_viewer(
+            result, osp.join(out_dir, f'{name}.html'), title=name))
+    return paths
+
+
 def main(argv=None) -> dict:
     """Run the demo; returns the printed numbers as a dict."""
     args = parse_args(argv)
@@ -275,17 +405,18 @@ def main(argv=None) -> dict:
     if args.threads:
         import torch
         torch.set_num_threads(args.threads)
-    inp, trc, name = args.input, None, None
+    inp, trc, name, pose2sim_cam = args.input, None, None, None
     video = args.video
     if inp.startswith('pose2sim') and not osp.exists(inp):
-        inp, trc, cam = _resolve_pose2sim(inp)
-        name = f'pose2sim_{cam}'
+        inp, trc, pose2sim_cam = _resolve_pose2sim(inp)
+        name = f'pose2sim_{pose2sim_cam}'
     elif inp == 'sports2d' and not osp.exists(inp):
         inp = _resolve_sports2d()
         name = 'sports2d_demo'
     if name is None:
         name = osp.splitext(osp.basename(osp.normpath(inp)))[0] or 'output'
 
+    exports = parse_exports(args.export, not args.no_metric)
     official = {}
     if args.num_heads:
         official['num_heads'] = args.num_heads
@@ -333,6 +464,12 @@ def main(argv=None) -> dict:
     if seq.num_persons == 0:
         raise ValueError(f'no track of {inp} is seen in >= {args.min_frames}'
                          ' frames; lower --min-frames')
+    camera = heights = height_note = None
+    if not args.no_metric:  # options checked before the (long) lifting
+        from mmmotionbert.apis.metric import subject_heights
+        camera, heights, height_note = metric_camera(args, seq.frame_size,
+                                                     pose2sim_cam)
+        subject_heights(heights, seq.track_ids)
 
     t1 = time.perf_counter()
     if args.stream:
@@ -351,6 +488,19 @@ def main(argv=None) -> dict:
             clip_len=mesher.clip_len,
             smpl=result.mesh.meta['smpl'],
             seconds=round(time.perf_counter() - t2, 3))
+    metric_numbers = None
+    if not args.no_metric:
+        from mmmotionbert.apis.metric import metric_motion
+        result.metric = metric_motion(result, camera, heights)
+        meta = result.metric.meta
+        if height_note:
+            meta['height_source'] = height_note
+        metric_numbers = dict(
+            camera=meta['camera']['source'],
+            subject_heights_m=[round(h, 3) for h in meta['subject_heights']],
+            height_source=meta['height_source'],
+            world=meta['world_source'],
+            foot_contacts=meta['floor']['num_contacts'])
     npz_path, json_path = result.save(args.out_dir, name)
     numbers = dict(
         input=inp,
@@ -365,12 +515,20 @@ def main(argv=None) -> dict:
         json=json_path)
     if mesh_numbers is not None:
         numbers['mesh'] = mesh_numbers
+    if metric_numbers is not None:
+        numbers['metric'] = metric_numbers
     if args.stream:
         lat = np.asarray(streamer.latencies) * 1000
         numbers['latency_ms_median'] = round(float(np.median(lat)), 2)
         numbers['latency_ms_p95'] = round(float(np.percentile(lat, 95)), 2)
     if trc is not None:
         numbers['pose2sim'] = pose2sim_score(result, trc)
+        if result.metric is not None:
+            numbers['pose2sim_metric'] = pose2sim_metric_score(
+                result, trc, pose2sim_cam)
+    if exports:
+        numbers['exports'] = write_exports(result, args.out_dir, name,
+                                           exports)
     if args.action_config or args.action_checkpoint:
         numbers['actions'] = recognize_actions(seq, args)
     if args.vis != 'none':

@@ -13,7 +13,7 @@ translation), :mod:`.floor` (contacts, ground plane, world frame),
 May import: its submodules (re-exports).
 """
 from .camera import (DEFAULT_FOV_DEG, CalibrationError, Camera,
-                     default_camera, load_calibration)
+                     default_camera, load_calibration, resolve_camera)
 from .floor import CALIBRATION_TO_WORLD, estimate_floor, floor_angle_deg
 from .reconstruct import fit_person, metric_motion, subject_heights
 from .skeleton import ADULT_HEIGHT_M
@@ -22,5 +22,5 @@ __all__ = [
     'ADULT_HEIGHT_M', 'CALIBRATION_TO_WORLD', 'DEFAULT_FOV_DEG',
     'CalibrationError', 'Camera', 'default_camera', 'estimate_floor',
     'fit_person', 'floor_angle_deg', 'load_calibration', 'metric_motion',
-    'subject_heights'
+    'resolve_camera', 'subject_heights'
 ]

@@ -30,7 +30,7 @@ import numpy as np
 
 __all__ = [
     'Camera', 'CalibrationError', 'DEFAULT_FOV_DEG', 'default_camera',
-    'load_calibration'
+    'load_calibration', 'resolve_camera'
 ]
 
 #: Field of view across the longer image side used when neither a
@@ -303,3 +303,46 @@ def load_calibration(path: str, camera: Optional[str] = None) -> Camera:
                                    f'has {sorted(cameras)}')
         name = aliases[camera]
     return _camera_from_entry(cameras[name], name, f'{path} [{name}]')
+
+
+def resolve_camera(image_size: Optional[Tuple[int, int]] = None,
+                   calibration: Optional[str] = None,
+                   camera: Optional[str] = None,
+                   focal_length: Optional[float] = None,
+                   fov: Optional[float] = None) -> Optional[Camera]:
+    """The camera the command-line options describe.
+
+    Args:
+        image_size (tuple, optional): Frame ``(width, height)``; needed
+            without a calibration (None returns None then, for the caller to
+            size a default camera another way).
+        calibration (str, optional): Calibration file
+            (:func:`load_calibration`).
+        camera (str, optional): Camera name in it.
+        focal_length (float, optional): Focal length (pixels).
+        fov (float, optional): Field of view (degrees, long side).
+
+    Returns:
+        Camera, optional: The camera.
+
+    Raises:
+        CalibrationError: On options that contradict each other or bad
+            values (see :func:`load_calibration`, :func:`default_camera`).
+    """
+    if calibration is not None:
+        given = [flag for flag, value in (('--focal-length', focal_length),
+                                          ('--fov', fov)) if value is not None]
+        if given:
+            raise CalibrationError(f'{" and ".join(given)} cannot be used '
+                                   'with --calibration (it has the '
+                                   'intrinsics)')
+        return load_calibration(calibration, camera)
+    if camera is not None:
+        raise CalibrationError('--camera needs --calibration FILE')
+    if image_size is None or not all(image_size):
+        if focal_length is None and fov is None:
+            return None
+        raise CalibrationError('the frame size is unknown (a keypoint file '
+                               'without one): pass --calibration, or a '
+                               'video with --video')
+    return default_camera(image_size, focal_length, fov)
