@@ -227,7 +227,7 @@ def parse_heights(values):
                          f'{" ".join(values)}') from None
 
 
-def metric_camera(args, frame_size, pose2sim_cam):
+def metric_camera(args, seq, pose2sim_cam):
     """The camera and height options, Pose2Sim demo defaults filled in."""
     from mmmotionbert.apis.metric import resolve_camera
     calibration, camera = args.calibration, args.camera
@@ -242,8 +242,9 @@ def metric_camera(args, frame_size, pose2sim_cam):
         if heights is None:
             heights = [static_trial_height()]
             height_note = 'Pose2Sim static trial'
-    cam = resolve_camera(frame_size, calibration, camera,
-                         args.focal_length, args.fov)
+    cam = resolve_camera(seq.frame_size, calibration, camera,
+                         args.focal_length, args.fov, seq.keypoints,
+                         seq.scores)
     return cam, heights, height_note
 
 
@@ -467,7 +468,7 @@ def main(argv=None) -> dict:
     camera = heights = height_note = None
     if not args.no_metric:  # options checked before the (long) lifting
         from mmmotionbert.apis.metric import subject_heights
-        camera, heights, height_note = metric_camera(args, seq.frame_size,
+        camera, heights, height_note = metric_camera(args, seq,
                                                      pose2sim_cam)
         subject_heights(heights, seq.track_ids)
 

@@ -65,7 +65,9 @@ def export_motion(result_or_metric: Any,
         out_dir (str): Output folder (created).
         name (str): File name stem.
         formats (Sequence[str]): Any of ``'bvh'``, ``'trc'``, ``'csv'``.
-        fps (float, optional): Frame rate; overrides the result's.
+        fps (float, optional): Frame rate; overrides the result's (which
+            falls back to the rate the metric reconstruction assumed,
+            ``meta['fps']``).
         track_ids (Sequence[int], optional): One id per person; overrides
             the result's.
 
@@ -95,6 +97,8 @@ def export_motion(result_or_metric: Any,
                 'first), or a MetricMotion')
     if fps is None and result is not None:
         fps = result.fps
+    if not fps or not np.isfinite(fps) or fps <= 0:
+        fps = metric.meta.get('fps')  # the rate the reconstruction assumed
     if not fps or not np.isfinite(fps) or fps <= 0:
         raise ValueError(f'export_motion needs a positive frame rate (the '
                          f"result's fps or fps=), got {fps!r}")

@@ -157,7 +157,8 @@ def write_result_viewer(result: Any,
 
     Args:
         result (LiftResult): A result with ``.metric`` (a ``MetricMotion``),
-            ``.track_ids`` and ``.fps`` (30 when unknown).
+            ``.track_ids`` and ``.fps`` (when unknown, the rate the metric
+            reconstruction assumed, ``metric.meta['fps']``, else 30).
         path (str): Output ``.html`` file.
         title (str, optional): Page title.
 
@@ -174,8 +175,13 @@ def write_result_viewer(result: Any,
             '(result.metric is None): run the metric reconstruction '
             '(mmmotionbert.apis.metric) first; the viewer shows world-space '
             'joints in metres')
-    fps = getattr(result, 'fps', None)
-    fps = float(fps) if fps and np.isfinite(fps) and fps > 0 else 30.0
+    fps = None
+    for value in (getattr(result, 'fps', None),
+                  getattr(metric, 'meta', {}).get('fps')):
+        if value and np.isfinite(value) and value > 0:
+            fps = float(value)
+            break
+    fps = fps or 30.0
     return write_html_viewer(
         path,
         metric.keypoints_3d_world,

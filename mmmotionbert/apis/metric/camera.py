@@ -30,7 +30,7 @@ import numpy as np
 
 __all__ = [
     'Camera', 'CalibrationError', 'DEFAULT_FOV_DEG', 'default_camera',
-    'load_calibration', 'resolve_camera'
+    'load_calibration', 'resolve_camera', 'extent_image_size'
 ]
 
 #: Field of view across the longer image side used when neither a
@@ -305,29 +305,59 @@ def load_calibration(path: str, camera: Optional[str] = None) -> Camera:
     return _camera_from_entry(cameras[name], name, f'{path} [{name}]')
 
 
+def extent_image_size(keypoints: np.ndarray,
+                      scores: np.ndarray) -> Tuple[int, int]:
+    """An image size for keypoints without a known frame: their extent.
+
+    Args:
+        keypoints (np.ndarray): (..., 2) pixels.
+        scores (np.ndarray): (...) scores (0 = missing).
+
+    Returns:
+        tuple: ``(width, height)`` just enclosing every detected keypoint
+        (the frame is at least that large; its centre is assumed to be the
+        principal point).
+
+    Raises:
+        CalibrationError: When no keypoint is detected.
+    """
+    valid = np.asarray(scores) > 0
+    if not valid.any():
+        raise CalibrationError('no detected keypoint: cannot size a default '
+                               'camera')
+    hi = np.asarray(keypoints)[valid].max(0)
+    return int(np.ceil(hi[0])) + 1, int(np.ceil(hi[1])) + 1
+
+
 def resolve_camera(image_size: Optional[Tuple[int, int]] = None,
                    calibration: Optional[str] = None,
                    camera: Optional[str] = None,
                    focal_length: Optional[float] = None,
-                   fov: Optional[float] = None) -> Optional[Camera]:
+                   fov: Optional[float] = None,
+                   keypoints: Optional[np.ndarray] = None,
+                   scores: Optional[np.ndarray] = None) -> Camera:
     """The camera the command-line options describe.
 
     Args:
-        image_size (tuple, optional): Frame ``(width, height)``; needed
-            without a calibration (None returns None then, for the caller to
-            size a default camera another way).
+        image_size (tuple, optional): Frame ``(width, height)``. Without it
+            (a keypoint file), the keypoints' extent
+            (:func:`extent_image_size`) sizes a default camera, and its
+            ``source`` says so.
         calibration (str, optional): Calibration file
             (:func:`load_calibration`).
         camera (str, optional): Camera name in it.
         focal_length (float, optional): Focal length (pixels).
         fov (float, optional): Field of view (degrees, long side).
+        keypoints (np.ndarray, optional): (..., 2) pixels, for the extent.
+        scores (np.ndarray, optional): Their scores.
 
     Returns:
-        Camera, optional: The camera.
+        Camera: The camera.
 
     Raises:
         CalibrationError: On options that contradict each other or bad
-            values (see :func:`load_calibration`, :func:`default_camera`).
+            values (see :func:`load_calibration`, :func:`default_camera`),
+            or no size to be had.
     """
     if calibration is not None:
         given = [flag for flag, value in (('--focal-length', focal_length),
@@ -339,10 +369,15 @@ def resolve_camera(image_size: Optional[Tuple[int, int]] = None,
         return load_calibration(calibration, camera)
     if camera is not None:
         raise CalibrationError('--camera needs --calibration FILE')
-    if image_size is None or not all(image_size):
-        if focal_length is None and fov is None:
-            return None
-        raise CalibrationError('the frame size is unknown (a keypoint file '
-                               'without one): pass --calibration, or a '
-                               'video with --video')
-    return default_camera(image_size, focal_length, fov)
+    assumed = not image_size or not all(image_size)
+    if assumed:
+        if keypoints is None or scores is None:
+            raise CalibrationError('the frame size is unknown: pass a '
+                                   'calibration, or the keypoints to size '
+                                   'a default camera')
+        image_size = extent_image_size(keypoints, scores)
+    cam = default_camera(image_size, focal_length, fov)
+    if assumed:
+        cam.source += (" on an image size assumed from the keypoints' "
+                       'extent (no frame size known)')
+    return cam

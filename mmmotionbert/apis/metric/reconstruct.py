@@ -30,7 +30,7 @@ import numpy as np
 
 from mmmotionbert.structures import LiftResult, MetricMotion
 from mmmotionbert.utils.keypoints import H36M_BONES
-from .camera import Camera, CalibrationError, default_camera
+from .camera import Camera, CalibrationError, resolve_camera
 from .floor import (apply_transform, estimate_floor, world_from_extrinsics,
                     world_from_floor)
 from .skeleton import (ADULT_HEIGHT_M, initial_bone_lengths,
@@ -152,22 +152,6 @@ def fit_person(rel: np.ndarray,
     return dict(joints=out, bone_lengths=lengths, detected=detected)
 
 
-def _camera_for(result: LiftResult) -> Camera:
-    """The default camera of a result (its frame size, else the keypoints'
-    extent)."""
-    if result.frame_size and all(result.frame_size):
-        return default_camera(result.frame_size)
-    valid = result.scores > 0
-    if not valid.any():
-        raise CalibrationError('no detected keypoint: cannot size a default '
-                               'camera')
-    hi = result.keypoints_2d[valid].max(0)
-    cam = default_camera((int(np.ceil(hi[0])) + 1, int(np.ceil(hi[1])) + 1))
-    cam.source += (' on an image size assumed from the keypoints\' extent '
-                   '(no frame size known)')
-    return cam
-
-
 def metric_motion(result: LiftResult,
                   camera: Optional[Camera] = None,
                   subject_height: HeightSpec = None,
@@ -178,7 +162,8 @@ def metric_motion(result: LiftResult,
         result (LiftResult): Lifted poses (pixel units, see
             :mod:`mmmotionbert.apis.inferencers`).
         camera (Camera, optional): Intrinsics (and extrinsics). Defaults to
-            :func:`~.camera.default_camera` on the result's frame size.
+            :func:`~.camera.default_camera` on the result's frame size (else
+            the keypoints' extent, see :func:`~.camera.resolve_camera`).
         subject_height: Height(s) in metres, see :func:`subject_heights`.
         rounds (int): Scale / trajectory alternations.
 
@@ -190,7 +175,9 @@ def metric_motion(result: LiftResult,
         CalibrationError: On a bad height, or no camera to be had.
         ValueError: When no person has a detected keypoint.
     """
-    camera = camera or _camera_for(result)
+    camera = camera or resolve_camera(result.frame_size,
+                                      keypoints=result.keypoints_2d,
+                                      scores=result.scores)
     heights, height_source = subject_heights(subject_height,
                                              result.track_ids)
     fps = float(result.fps) if result.fps and np.isfinite(
