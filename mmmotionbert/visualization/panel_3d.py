@@ -149,7 +149,7 @@ class ViewCamera:
 
 def _fixed(uv: np.ndarray) -> np.ndarray:
     """Pixels as fixed-point ints for OpenCV's ``shift`` argument."""
-    return np.round(uv * (1 << _SHIFT)).astype(np.int64)
+    return np.round(np.nan_to_num(uv) * (1 << _SHIFT)).astype(np.int64)
 
 
 class Skeleton3DPanel:
