@@ -251,7 +251,18 @@ class Skeleton3DPanel:
         center = corners.mean(0)
         radius = np.linalg.norm(corners - center, axis=1).max()
         self.camera.look_at(center, 3.0 * radius)
-        self.camera.fit(corners, self.size, self.margins)
+        # frame the trajectory (every joint of the clip, its shadow on the
+        # floor and half a cell of floor around that); the grid may run
+        # out of the panel
+        if len(pts):
+            pts = pts[::max(1, len(pts) // 4000)]
+            ring = np.array([[dx, 0, dz] for dx in (-1, 1) for dz in (-1, 1)])
+            shadow = pts * [1, 0, 1] + [0, floor, 0]
+            keep = np.concatenate([pts, shadow] + [
+                shadow + ring[i] * step / 2 for i in range(len(ring))])
+        else:
+            keep = corners
+        self.camera.fit(keep, self.size, self.margins)
 
     def _init_follow(self, grid_step: Optional[float]) -> None:
         """A cube as large as the largest pose (95th percentile), following

@@ -139,6 +139,8 @@ class SkeletonRenderer:
         self.frame_size = (max(int(frame_size[0]), 1),
                            max(int(frame_size[1]), 1))
         self._blank = {}  # (h, w) -> white panel-sized canvas
+        self._colors = [[_bone_color(p, c) for c, _ in H36M_BONES]
+                        for p in range(self.num_persons)]
         self.metric = metric
         self.panel_3d = self._make_panel_3d(metric, elev, azim)
 
@@ -233,11 +235,11 @@ class SkeletonRenderer:
         for p in range(self.num_persons):
             kp = (self.kp2d[p, t] - self.origin) * scale
             sc = self.scores[p, t]
-            for child, parent in H36M_BONES:
+            for (child, parent), color in zip(H36M_BONES, self._colors[p]):
                 if sc[child] > self.score_thr and sc[parent] > self.score_thr:
                     cv2.line(canvas, tuple(int(v) for v in kp[child]),
-                             tuple(int(v) for v in kp[parent]),
-                             _bone_color(p, child), thick, cv2.LINE_AA)
+                             tuple(int(v) for v in kp[parent]), color,
+                             thick, cv2.LINE_AA)
             vis = sc > self.score_thr
             dot = (60, 60, 60) if image is None else (255, 255, 255)
             for j in np.nonzero(vis)[0]:
