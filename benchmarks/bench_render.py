@@ -168,7 +168,20 @@ class _MatplotlibRenderer:
             range(self.num_persons)))
         self.panel_height = int(panel_height)
         self.score_thr = score_thr
-        self.origin = np.zeros(2)
+        valid = self.scores > score_thr
+        if frame_size is None or not all(frame_size):
+            pts = self.kp2d[valid]
+            if len(pts) == 0:
+                frame_size = (640, 480)
+                self.origin = np.zeros(2)
+            else:
+                lo, hi = pts.min(0), pts.max(0)
+                margin = 0.1 * (hi - lo).max() + 10
+                self.origin = lo - margin
+                frame_size = tuple(
+                    int(v) for v in np.ceil(hi - lo + 2 * margin))
+        else:
+            self.origin = np.zeros(2)
         self.frame_size = (max(int(frame_size[0]), 1),
                            max(int(frame_size[1]), 1))
         size = self.panel_height / 100.0

@@ -212,7 +212,9 @@ class Skeleton3DPanel:
         h = self.size[1]
         self.font = max(0.3, 0.45 * h / 360)
         self.thick = max(1, int(round(h / 130)))
-        self.margins = (int(0.04 * h), int(0.09 * h), int(0.04 * h),
+        # (left, top, right, bottom): the title and the labels above the
+        # heads at the top
+        self.margins = (int(0.04 * h), int(0.13 * h), int(0.04 * h),
                         int(0.05 * h))
         self._colors = [[_bone_color(p, c) for c, _ in H36M_BONES]
                         for p in range(self.num_persons)]
@@ -498,7 +500,9 @@ class Skeleton3DPanel:
         for p in range(self.num_persons):
             if self._finite[p, t, _HEAD] and cam[p, _HEAD, 2] > 0:
                 u, v = uv[p, _HEAD]
-                self._text(img, f'id {self.track_ids[p]}', (u - 12, v - 8),
+                # below the title at least
+                v = max(v - 8, 0.1 * self.size[1])
+                self._text(img, f'id {self.track_ids[p]}', (u - 12, v),
                            self.font * 0.8,
                            PERSON_COLORS[p % len(PERSON_COLORS)])
         self._text(img, f'{self.title}  frame {t}', (8, 18), 0.5)
