@@ -1,11 +1,12 @@
 # Copyright (c) mmmotionbert contributors. All rights reserved.
 """Render lifted poses: 2D keypoints on the frame (or a blank canvas) beside
-a 3D skeleton view and, when meshes are given, a shaded SMPL mesh panel;
+a 3D skeleton view (OpenCV, :mod:`.panel_3d`; the metric world when the
+result has one) and, when meshes are given, a shaded SMPL mesh panel;
 written as MP4 (OpenCV) or GIF (Pillow).
 
-May import: numpy, OpenCV, matplotlib and tqdm (the last three lazily),
-:mod:`mmmotionbert.utils.keypoints`, :mod:`.colors`, :mod:`.mesh_drawing` and
-:mod:`.video_writer`; never ``apis``.
+May import: numpy, OpenCV and tqdm (the last two lazily),
+:mod:`mmmotionbert.utils.keypoints`, :mod:`.colors`, :mod:`.mesh_drawing`,
+:mod:`.panel_3d` and :mod:`.video_writer`; never ``apis``.
 """
 from typing import Optional, Sequence, Tuple
 
@@ -18,6 +19,7 @@ from mmmotionbert.utils.keypoints import H36M_BONES
 from . import mesh_drawing
 from .colors import PERSON_COLORS, _bone_color, _mesh_color
 from .mesh_drawing import draw_mesh
+from .panel_3d import _FEET, Skeleton3DPanel
 from .video_writer import PoseVideoWriter
 
 __all__ = [
@@ -28,9 +30,35 @@ __all__ = [
 _LIGHT = mesh_drawing._LIGHT
 
 
+def _display_basis(camera_to_world: Optional[np.ndarray]) -> np.ndarray:
+    """Display frame (rows: right, up, back towards the viewer) of a Y-up
+    world seen from its camera: ``back`` is the camera's horizontal viewing
+    direction reversed, so that the default view (azimuth -75) looks at the
+    persons from near the camera's side, as without metric poses."""
+    up = np.array([0.0, 1.0, 0.0])
+    basis = np.eye(3)
+    if camera_to_world is None:
+        return basis
+    rot = np.asarray(camera_to_world, float)[:3, :3]
+    forward = rot[:, 2] - (rot[:, 2] @ up) * up
+    if not np.isfinite(forward).all() or np.linalg.norm(forward) < 0.1:
+        return basis  # camera looking (nearly) straight down or up
+    back = -forward / np.linalg.norm(forward)
+    return np.stack([np.cross(up, back), up, back])
+
+
 class SkeletonRenderer:
     """Draw one frame: 2D panel (image or canvas) + 3D skeleton view, and a
     mesh panel when ``vertices`` are given.
+
+    The 3D panel (:class:`~.panel_3d.Skeleton3DPanel`, OpenCV) looks at the
+    skeletons through a virtual perspective camera from a slightly
+    elevated three-quarter view, with equal scale along every axis. Without
+    ``metric`` it shows ``poses_3d`` (pixel units, y flipped to up) in a
+    view that follows the persons of each frame, over a grid at the clip's
+    lowest foot level; with ``metric`` it shows the world-space skeletons
+    in metres over the floor grid (``y = 0``, 1 m cells) in one view
+    framing the whole clip's trajectory, feet in contact highlighted.
 
     Args:
         poses_3d (np.ndarray): (P, T, 17, 3) poses placed in the image frame
@@ -50,6 +78,14 @@ class SkeletonRenderer:
             axis through each mesh's centre: 0 (default) draws the meshes
             over the frame as the camera sees them; other angles turn them
             (90: profile) on a blank canvas.
+        metric (MetricMotion, optional): World-space metric poses of the
+            same (P, T) (``keypoints_3d_world``, ``foot_contacts``,
+            ``camera_to_world``); the 3D panel then draws them.
+        elev (float, optional): 3D view elevation in degrees; defaults to
+            12 (as the matplotlib view had) and, with ``metric``, to 20 (to
+            show the trajectory on the floor).
+        azim (float): 3D view azimuth in degrees (matplotlib's convention;
+            -90 faces the camera). Defaults to -75.
     """
 
     def __init__(self,
@@ -62,10 +98,10 @@ class SkeletonRenderer:
                  score_thr: float = 0.0,
                  vertices: Optional[np.ndarray] = None,
                  faces: Optional[np.ndarray] = None,
-                 mesh_azimuth: float = 0.0) -> None:
-        import matplotlib
-        matplotlib.use('Agg', force=False)
-        import matplotlib.pyplot as plt
+                 mesh_azimuth: float = 0.0,
+                 metric=None,
+                 elev: Optional[float] = None,
+                 azim: float = -75.0) -> None:
         self.poses_3d = np.asarray(poses_3d, np.float64)
         self.kp2d = np.asarray(keypoints_2d, np.float64)
         self.scores = np.asarray(scores, np.float64)
@@ -102,92 +138,108 @@ class SkeletonRenderer:
             self.origin = np.zeros(2)
         self.frame_size = (max(int(frame_size[0]), 1),
                            max(int(frame_size[1]), 1))
-        # 3D view: plot (x, z, -y) so that "up" is up.
-        size = self.panel_height / 100.0
-        self.fig = plt.figure(figsize=(size, size), dpi=100)
-        self.ax = self.fig.add_subplot(111, projection='3d')
-        # 3D view limits: a cube as large as the largest pose, following the
-        # persons of each frame (see _set_limits).
-        finite = np.isfinite(self.poses_3d).all(-1)
-        extents = [
-            np.ptp(self.poses_3d[p, t][finite[p, t]], axis=0).max()
-            for p in range(self.num_persons)
-            for t in range(self.poses_3d.shape[1]) if finite[p, t].sum() > 1
-        ]
-        self.half = max(
-            float(np.percentile(extents, 95)) * 0.6 if extents else 1.0,
-            1e-3)
-        self.fig.subplots_adjust(left=0, right=1, bottom=0.02, top=0.95)
-        self._set_limits(0)
-        self.ax.set_xlabel('x')
-        self.ax.set_ylabel('depth')
-        self.ax.set_zlabel('up')
-        self.ax.view_init(elev=12, azim=-75)
-        self.ax.tick_params(labelsize=6)
-        self.lines = []
-        for p in range(self.num_persons):
-            person = []
-            for child, parent in H36M_BONES:
-                color = np.array(_bone_color(p, child)) / 255.0
-                (line, ) = self.ax.plot([], [], [], color=color, lw=2)
-                person.append(line)
-            self.lines.append(person)
-        self.title = self.ax.set_title('', fontsize=8)
+        self._blank = {}  # (h, w) -> white panel-sized canvas
+        self._colors = [[_bone_color(p, c) for c, _ in H36M_BONES]
+                        for p in range(self.num_persons)]
+        self.metric = metric
+        self.panel_3d = self._make_panel_3d(metric, elev, azim)
 
-    def _set_limits(self, t: int) -> None:
-        """Centre the 3D view on the persons present in frame ``t``."""
-        pts = self.poses_3d[:, t][np.isfinite(self.poses_3d[:, t]).all(-1)]
-        if len(pts):
-            lo, hi = pts.min(0), pts.max(0)
-            self._center = (lo + hi) / 2
-            half = max(self.half, float((hi - lo).max()) / 2 * 1.05)
-        else:
-            self._center = getattr(self, '_center', np.zeros(3))
-            half = self.half
-        c = self._center
-        self.ax.set_xlim(c[0] - half, c[0] + half)
-        self.ax.set_ylim(c[2] - half, c[2] + half)
-        self.ax.set_zlim(-c[1] - half, -c[1] + half)
+    def _make_panel_3d(self, metric, elev: Optional[float],
+                       azim: float) -> Skeleton3DPanel:
+        size = (self.panel_height, self.panel_height)
+        if elev is None:
+            elev = 12.0 if metric is None else 20.0
+        if metric is None:
+            # image frame (x right, y down, z away) -> Y up, z towards the
+            # viewer: a rotation of 180 degrees about x
+            world = self.poses_3d * np.array([1.0, -1.0, -1.0])
+            feet = world[:, :, list(_FEET), 1]
+            feet = feet[np.isfinite(feet)]
+            return Skeleton3DPanel(
+                world,
+                size,
+                self.track_ids,
+                fixed_view=False,
+                unit='px',
+                floor_y=float(feet.min()) if len(feet) else None,
+                elev=elev,
+                azim=azim,
+                axes=(('x', (1, 0, 0)), ('up', (0, 1, 0)),
+                      ('depth', (0, 0, -1))),
+                title='3D')
+        world = np.asarray(metric.keypoints_3d_world, np.float64)
+        if world.shape[:2] != self.poses_3d.shape[:2] or world.shape[2:] != (
+                17, 3):
+            raise ValueError(
+                f'metric.keypoints_3d_world must be (P, T, 17, 3) with '
+                f'(P, T) = {self.poses_3d.shape[:2]}, got {world.shape}')
+        contacts = getattr(metric, 'foot_contacts', None)
+        if contacts is not None and np.shape(contacts) != world.shape[:2] + (
+                2, ):
+            raise ValueError(f'metric.foot_contacts must be (P, T, 2), got '
+                             f'{np.shape(contacts)}')
+        return Skeleton3DPanel(
+            world,
+            size,
+            self.track_ids,
+            fixed_view=True,
+            unit='m',
+            floor_y=0.0,
+            grid_step=1.0,
+            foot_contacts=contacts,
+            basis=_display_basis(getattr(metric, 'camera_to_world', None)),
+            elev=elev,
+            azim=azim,
+            title='3D world (m)',
+            trails=300)
 
     def close(self) -> None:
-        """Release the matplotlib figure."""
-        import matplotlib.pyplot as plt
-        plt.close(self.fig)
+        """Release resources (nothing is held since the OpenCV 3D panel;
+        kept for callers that close renderers)."""
 
     def _panel_3d(self, t: int) -> np.ndarray:
-        for p in range(self.num_persons):
-            pose = self.poses_3d[p, t]
-            for line, (child, parent) in zip(self.lines[p], H36M_BONES):
-                seg = pose[[child, parent]]
-                if np.isfinite(seg).all():
-                    line.set_data_3d(seg[:, 0], seg[:, 2], -seg[:, 1])
-                else:
-                    line.set_data_3d([], [], [])
-        self._set_limits(t)
-        self.title.set_text(f'3D  frame {t}')
-        self.fig.canvas.draw()
-        return np.asarray(self.fig.canvas.buffer_rgba())[..., :3].copy()
+        return self.panel_3d.draw(t)
 
-    def _panel_2d(self, t: int, image: Optional[np.ndarray]) -> np.ndarray:
+    def _background(self, image: Optional[np.ndarray]
+                    ) -> Tuple[np.ndarray, float, bool]:
+        """The panel-height background of the 2D and camera-view mesh
+        panels: the frame resized once (callers copy it before drawing), or
+        a cached white canvas. Returns it, the pixel scale and whether it
+        is blank."""
         import cv2
-        w, h = self.frame_size
         if image is None:
-            canvas = np.full((h, w, 3), 255, np.uint8)
+            w, h = self.frame_size
         else:
-            canvas = np.ascontiguousarray(image[..., :3]).copy()
-            h, w = canvas.shape[:2]
+            h, w = image.shape[:2]
         scale = self.panel_height / float(h)
         size = (max(int(round(w * scale)), 1), self.panel_height)
-        canvas = cv2.resize(canvas, size, interpolation=cv2.INTER_AREA)
+        if image is None:
+            # a white canvas is white at any size: make it at panel size
+            blank = self._blank.get(size)
+            if blank is None:
+                blank = self._blank[size] = np.full(
+                    (size[1], size[0], 3), 255, np.uint8)
+            return blank, scale, True
+        return cv2.resize(
+            np.ascontiguousarray(image[..., :3]), size,
+            interpolation=cv2.INTER_AREA), scale, False
+
+    def _panel_2d(self, t: int, image: Optional[np.ndarray],
+                  background=None) -> np.ndarray:
+        import cv2
+        bg, scale, blank = background or self._background(image)
+        canvas = bg.copy()
+        if blank:
+            image = None
         thick = max(1, int(round(self.panel_height / 180)))
         for p in range(self.num_persons):
             kp = (self.kp2d[p, t] - self.origin) * scale
             sc = self.scores[p, t]
-            for child, parent in H36M_BONES:
+            for (child, parent), color in zip(H36M_BONES, self._colors[p]):
                 if sc[child] > self.score_thr and sc[parent] > self.score_thr:
                     cv2.line(canvas, tuple(int(v) for v in kp[child]),
-                             tuple(int(v) for v in kp[parent]),
-                             _bone_color(p, child), thick, cv2.LINE_AA)
+                             tuple(int(v) for v in kp[parent]), color,
+                             thick, cv2.LINE_AA)
             vis = sc > self.score_thr
             dot = (60, 60, 60) if image is None else (255, 255, 255)
             for j in np.nonzero(vis)[0]:
@@ -205,20 +257,17 @@ class SkeletonRenderer:
                     cv2.LINE_AA)
         return canvas
 
-    def _panel_mesh(self, t: int, image: Optional[np.ndarray]) -> np.ndarray:
+    def _panel_mesh(self, t: int, image: Optional[np.ndarray],
+                    background=None) -> np.ndarray:
         """The meshes of frame ``t`` (over the frame for the camera view)."""
         import cv2
-        w, h = self.frame_size
-        if image is not None:
-            h, w = image.shape[:2]
-        scale = self.panel_height / float(h)
-        size = (max(int(round(w * scale)), 1), self.panel_height)
+        bg, scale, blank = background or self._background(image)
+        if blank:
+            image = None
         if image is None or self.mesh_azimuth % 360 != 0:
-            canvas = np.full((size[1], size[0], 3), 255, np.uint8)
+            canvas = np.full_like(bg, 255)
         else:
-            canvas = cv2.resize(
-                np.ascontiguousarray(image[..., :3]), size,
-                interpolation=cv2.INTER_AREA)
+            canvas = bg.copy()
         angle = np.deg2rad(self.mesh_azimuth)
         rot = np.array([[np.cos(angle), 0, np.sin(angle)], [0, 1, 0],
                         [-np.sin(angle), 0, np.cos(angle)]])
@@ -254,16 +303,11 @@ class SkeletonRenderer:
             np.ndarray: 2D panel and 3D panel side by side, then the mesh
             panel when the renderer has meshes.
         """
-        import cv2
-        left = self._panel_2d(t, image)
-        panels = [left, self._panel_3d(t)]
+        background = self._background(image)  # one resize a frame
+        panels = [self._panel_2d(t, image, background), self._panel_3d(t)]
         if self.vertices is not None:
-            panels.append(self._panel_mesh(t, image))
-        for i, panel in enumerate(panels):
-            if panel.shape[0] != left.shape[0]:
-                panels[i] = cv2.resize(panel, (panel.shape[1] * left.shape[0]
-                                               // panel.shape[0],
-                                               left.shape[0]))
+            panels.append(self._panel_mesh(t, image, background))
+        # every panel is panel_height tall: no resizing here
         return np.concatenate(panels, axis=1)
 
 
@@ -296,6 +340,11 @@ def render_lift_result(result,
             the output is the 2D and 3D skeleton panels only.
         mesh_azimuth (float): Mesh panel view in degrees (0: over the frame
             as the camera sees it; 90: profile). Defaults to 0.
+
+    With ``result.metric`` (a :class:`MetricMotion`) the 3D panel shows its
+    world-space poses in metres over the floor grid, the view framing the
+    whole clip; otherwise ``result.placed_3d()`` in a view following the
+    persons.
 
     Returns:
         str: ``out_path``.
@@ -335,7 +384,8 @@ def render_lift_result(result,
         panel_height=panel_height,
         vertices=vertices,
         faces=faces,
-        mesh_azimuth=mesh_azimuth)
+        mesh_azimuth=mesh_azimuth,
+        metric=getattr(result, 'metric', None))
     num_t = result.num_frames
     try:
         with PoseVideoWriter(out_path, fps, num_t, max_gif_frames) as writer:
