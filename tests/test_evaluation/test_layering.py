@@ -36,6 +36,10 @@ def _imports(path: Path):
      ('models', ('mmmotionbert.apis', 'mmmotionbert.datasets')),
      ('datasets', ('mmmotionbert.apis', )),
      ('visualization', ('mmmotionbert.apis', )),
+     ('exports', ('mmmotionbert.apis', 'mmmotionbert.models',
+                  'mmmotionbert.datasets', 'mmmotionbert.evaluation')),
+     ('apis/metric', ('mmmotionbert.apis.inferencers', 'mmmotionbert.models',
+                      'mmmotionbert.datasets', 'mmmotionbert.visualization')),
      ('utils', ('mmmotionbert.apis', 'mmmotionbert.models',
                 'mmmotionbert.datasets', 'mmmotionbert.evaluation',
                 'mmmotionbert.structures'))])
