@@ -6,8 +6,8 @@ import pytest
 
 from mmmotionbert.structures import LiftResult, MetricMotion
 from mmmotionbert.visualization.colors import _bone_color
-from mmmotionbert.visualization.panel_3d import (CONTACT_COLOR, GRID_COLOR,
-                                                 ViewCamera)
+from mmmotionbert.visualization.panel_3d import CONTACT_COLOR, GRID_COLOR
+from mmmotionbert.visualization.view_camera import ViewCamera
 from mmmotionbert.visualization.renderer import (SkeletonRenderer,
                                                  render_lift_result)
 
