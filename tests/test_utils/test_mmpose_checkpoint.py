@@ -181,3 +181,48 @@ def test_ours_to_official_inverts_official_to_ours():
     ]
     for k, v in back.items():
         assert v is sd[k]
+
+
+def test_converted_checkpoint_runs_in_mmpose_pose3d_inferencer(tmp_path):
+    """mmpose's own Pose3DInferencer, built from a config that inherits
+    mmpose's MotionBERT config (the shipped model's sizes), loads the
+    ``--to mmpose`` checkpoint with every key and value and lifts an image
+    end to end (2D: an untrained mmpose top-down model on the whole image;
+    no download)."""
+    import numpy as np
+    from mmpose.apis.inferencers import Pose3DInferencer
+
+    import mmmotionbert  # noqa: F401  (mmpose.visualization without torchvision)
+    from ..conftest import run_tool
+    dst = tmp_path / 'small_mmpose.pth'
+    run_tool(['tools/convert_official_checkpoint.py',
+              'checkpoints/mb_pretrain_small_pybullet.pth', str(dst), '--to',
+              'mmpose'])
+    cfg = tmp_path / 'small_motionbert.py'
+    cfg.write_text(
+        "_base_ = ['mmpose::body_3d_keypoint/motionbert/h36m/"
+        "motionbert_dstformer-243frm_8xb32-240e_h36m.py']\n"
+        'model = dict(\n'
+        '    backbone=dict(feat_size=64, depth=3, num_heads=4, mlp_ratio=2,\n'
+        '                  seq_len=27),\n'
+        '    head=dict(in_channels=64, embedding_size=128))\n')
+    import os.path as osp
+
+    import mmpose
+    pose2d = osp.join(osp.dirname(mmpose.__file__), '.mim', 'configs',
+                      'body_2d_keypoint', 'topdown_heatmap', 'coco',
+                      'td-hm_mobilenetv2_8xb64-210e_coco-256x192.py')
+    inferencer = Pose3DInferencer(model=str(cfg), weights=str(dst),
+                                  pose2d_model=pose2d,
+                                  det_model='whole_image', device='cpu')
+    ckpt = torch.load(dst, weights_only=True)['state_dict']
+    state = inferencer.model.state_dict()
+    assert set(state) == set(ckpt)
+    for key, value in ckpt.items():
+        assert torch.equal(state[key].cpu(), value), key
+    inferencer.model.load_state_dict(ckpt, strict=True)
+    image = (np.random.default_rng(0).random((256, 192, 3)) * 255).astype(
+        np.uint8)
+    result = next(iter(inferencer(image, return_vis=False)))
+    keypoints = np.asarray(result['predictions'][0][0]['keypoints'])
+    assert keypoints.shape == (17, 3) and np.isfinite(keypoints).all()
