@@ -19,6 +19,7 @@ _base_ = [
     '../_base_/default_runtime.py', '../_base_/models/mb_dstformer.py',
     '../_base_/schedules/h36m_adamw.py'
 ]
+train_cfg = dict(max_epochs={{_base_.max_epochs}}, val_interval=1)
 
 clip_len = 243
 

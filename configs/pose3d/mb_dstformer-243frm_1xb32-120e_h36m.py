@@ -5,3 +5,4 @@ _base_ = [
     '../_base_/default_runtime.py', '../_base_/models/dstformer_lifter.py',
     '../_base_/datasets/h36m_sh.py', '../_base_/schedules/h36m_adamw.py'
 ]
+train_cfg = dict(max_epochs={{_base_.max_epochs}}, val_interval=1)
