@@ -21,6 +21,20 @@ def _run(args, cwd):
         timeout=300)
 
 
+def assert_one_line_error(proc, message: str, out_dir) -> None:
+    """Exit 2, one ``lift_2d_to_3d.py: error: ...`` line matching the regex
+    ``message``, no traceback, nothing left in ``out_dir``."""
+    import re
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert 'Traceback' not in proc.stderr + proc.stdout
+    errors = [
+        line for line in proc.stderr.splitlines()
+        if line.startswith('lift_2d_to_3d.py: error: ')
+    ]
+    assert len(errors) == 1 and re.search(message, errors[0]), proc.stderr
+    assert not out_dir.exists()  # nothing half-written
+
+
 def _bad_inputs(tmp_path):
     (tmp_path / 'empty.npy').write_bytes(b'')
     np.save(tmp_path / 'j13.npy', np.ones((10, 13, 3)))
@@ -41,18 +55,10 @@ def _bad_inputs(tmp_path):
     (['j13.npy', '--checkpoint', 'nope.pth'], 'checkpoint file not found'),
 ])
 def test_demo_bad_input_is_one_line(tmp_path, args, message):
-    import re
     _bad_inputs(tmp_path)
     proc = _run([DEMO] + args + ['--out-dir', 'out', '--vis', 'none'],
                 tmp_path)
-    assert proc.returncode == 2, proc.stderr[-2000:]
-    assert 'Traceback' not in proc.stderr + proc.stdout
-    errors = [
-        line for line in proc.stderr.splitlines()
-        if line.startswith('lift_2d_to_3d.py: error: ')
-    ]
-    assert len(errors) == 1 and re.search(message, errors[0]), proc.stderr
-    assert not (tmp_path / 'out').exists()  # nothing half-written
+    assert_one_line_error(proc, message, tmp_path / 'out')
 
 
 def test_debug_shows_the_traceback(tmp_path):
