@@ -91,6 +91,20 @@ def rotate_to_rays(pose: np.ndarray, root: np.ndarray) -> np.ndarray:
     return np.einsum('tab,tjb->tja', R, pose)
 
 
+def _block_diagonal(blocks: np.ndarray):
+    """Sparse block-diagonal matrix of (T, 3, 3) blocks (zeros left out),
+    as ``scipy.sparse.block_diag`` builds it, without its per-block loop."""
+    from scipy import sparse
+    n = blocks.shape[0] * 3
+    idx = np.arange(n).reshape(-1, 3)
+    rows = np.broadcast_to(idx[:, :, None], blocks.shape).ravel()
+    cols = np.broadcast_to(idx[:, None, :], blocks.shape).ravel()
+    vals = blocks.ravel()
+    keep = vals != 0
+    return sparse.csr_matrix((vals[keep], (rows[keep], cols[keep])),
+                             shape=(n, n))
+
+
 def _interpolate_missing(root: np.ndarray) -> np.ndarray:
     """Fill NaN rows linearly (held at the ends)."""
     out = root.copy()
@@ -166,7 +180,7 @@ def solve_root_trajectory(pose: np.ndarray,
              np.einsum('tj,tja,tjb->tab', hw, Jv, Jv))
         g = (np.einsum('tj,tja,tj->ta', hw, Ju, ru) +
              np.einsum('tj,tja,tj->ta', hw, Jv, rv)).reshape(-1)
-        A = sparse.block_diag(list(H), format='csr')
+        A = _block_diagonal(H)
         if T >= 3:
             A = A + smooth * S
             g = g + smooth * (S @ tau.reshape(-1))
