@@ -26,6 +26,42 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = REPO_ROOT.parent / 'shared' / 'fixtures' / 'official_parity'
 
 
+def build_tiny_lifter(maxlen: int, mlp_ratio: float, seed: int = 0):
+    """A tiny random ``MBPoseLifter`` (dim 16, depth 1, 2 heads), built
+    after ``torch.manual_seed(seed)``."""
+    import mmmotionbert  # noqa: F401
+    from mmmotionbert.registry import MODELS
+    torch.manual_seed(seed)
+    return MODELS.build(
+        dict(
+            type='MBPoseLifter',
+            backbone=dict(
+                type='MBDSTformer', dim_feat=16, dim_rep=16, depth=1,
+                num_heads=2, mlp_ratio=mlp_ratio, maxlen=maxlen),
+            head=dict(type='MBPoseHead', dim_rep=16, dim_out=3)))
+
+
+def write_motion_clips(root: Path, subset: str, n: int, with_input: bool,
+                       t: int, split: str = 'train') -> None:
+    """``n`` official-style clip pickles (``data_label`` (t, 17, 3), and
+    ``data_input`` 2D + score 0.7 when ``with_input``) under
+    ``root/subset/split``."""
+    import pickle
+
+    import numpy as np
+    folder = root / subset / split
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(len(subset))
+    for i in range(n):
+        label = rng.normal(size=(t, 17, 3)).astype(np.float32)
+        clip = {'data_label': label,
+                'data_input': (np.concatenate(
+                    [label[..., :2] + 0.01, np.full((t, 17, 1), 0.7)],
+                    -1).astype(np.float32) if with_input else None)}
+        with open(folder / f'{i:08d}.pkl', 'wb') as f:
+            pickle.dump(clip, f)
+
+
 def run_tool(args: Sequence[str],
              cwd: Optional[os.PathLike] = None,
              timeout: int = 300) -> str:

@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 import torch
 
+from ..conftest import build_tiny_lifter
+
 #: A standing COCO-17 pose (pixels, relative to the mid-hip).
 COCO_TEMPLATE = np.array(
     [[0, -150], [8, -158], [-8, -158], [16, -152], [-16, -152], [40, -110],
@@ -87,18 +89,7 @@ def to_layout(coco: np.ndarray, scores: np.ndarray, layout: str):
 @pytest.fixture(scope='module')
 def tiny_lifter():
     """A tiny random MBPoseLifter (maxlen 16)."""
-    import mmmotionbert  # noqa: F401
-    from mmmotionbert.registry import MODELS
-    torch.manual_seed(0)
-    model = MODELS.build(
-        dict(
-            type='MBPoseLifter',
-            backbone=dict(
-                type='MBDSTformer', dim_feat=16, dim_rep=16, depth=1,
-                num_heads=2, mlp_ratio=2, maxlen=16),
-            head=dict(type='MBPoseHead', dim_rep=16, dim_out=3)))
-    model.eval()
-    return model
+    return build_tiny_lifter(maxlen=16, mlp_ratio=2).eval()
 
 
 @pytest.fixture(autouse=True)

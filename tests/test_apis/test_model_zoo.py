@@ -10,6 +10,7 @@ import torch
 
 from mmmotionbert.apis import model_zoo
 from mmmotionbert.utils.cli import UserInputError
+from ..conftest import build_tiny_lifter
 
 
 @pytest.fixture
@@ -35,21 +36,8 @@ def zoo(tmp_path, monkeypatch):
 
 
 def _tiny_official_checkpoint(path):
-    from mmmotionbert.registry import MODELS
-    torch.manual_seed(0)
-    lifter = MODELS.build(
-        dict(
-            type='MBPoseLifter',
-            backbone=dict(
-                type='MBDSTformer',
-                dim_feat=16,
-                dim_rep=16,
-                depth=1,
-                num_heads=2,
-                mlp_ratio=1,
-                maxlen=9),
-            head=dict(type='MBPoseHead', dim_rep=16)))
     from mmmotionbert.utils.official import ours_pose_to_official
+    lifter = build_tiny_lifter(maxlen=9, mlp_ratio=1)
     torch.save({'model_pos': ours_pose_to_official(lifter.state_dict())}, path)
     return lifter.eval()
 

@@ -5,7 +5,6 @@ An explicit ``pipeline`` written out as configs (what a config file would
 list) gives the same items, bit for bit, as the default pipeline the
 constructor writes from ``flip_prob`` / ``augment``.
 """
-import pickle
 
 import numpy as np
 import pytest
@@ -17,7 +16,7 @@ from mmmotionbert.datasets import (MBH36MDataset, MBMotion2DDataset,
 from mmmotionbert.datasets.default_pipelines import (
     H36M_SAMPLE_KEYS, default_h36m_pipeline, default_motion2d_pipeline,
     default_motion_clip_pipeline)
-from ..conftest import FIXTURES
+from ..conftest import FIXTURES, write_motion_clips
 
 DATA_PKL = (FIXTURES / 'h36m_eval' /
             'h36m_sh_conf_cam_source_final_synthetic.pkl')
@@ -73,23 +72,9 @@ def test_h36m_pipeline_route(split):
             range(6), strides=False)
 
 
-def _write_clips(root, subset, n, with_input, split='train', t=16):
-    folder = root / subset / split
-    folder.mkdir(parents=True)
-    rng = np.random.default_rng(len(subset))
-    for i in range(n):
-        label = rng.normal(size=(t, 17, 3)).astype(np.float32)
-        clip = {'data_label': label,
-                'data_input': (np.concatenate(
-                    [label[..., :2] + 0.01, np.full((t, 17, 1), 0.7)],
-                    -1).astype(np.float32) if with_input else None)}
-        with open(folder / f'{i:08d}.pkl', 'wb') as f:
-            pickle.dump(clip, f)
-
-
 def test_motion_clip_pipeline_route(tmp_path):
-    _write_clips(tmp_path, 'AMASS', 4, with_input=False)
-    _write_clips(tmp_path, 'H36M-SH', 3, with_input=True)
+    write_motion_clips(tmp_path, 'AMASS', 4, with_input=False, t=16)
+    write_motion_clips(tmp_path, 'H36M-SH', 3, with_input=True, t=16)
     kw = dict(data_root=str(tmp_path), subsets=['AMASS', 'H36M-SH'],
               synthetic=True, seed=2)
     explicit = [

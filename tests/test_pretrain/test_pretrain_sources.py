@@ -2,7 +2,6 @@
 """Pretraining data sources (official clip folders, 2D-only) and the
 curriculum loop that mixes 2D-only clips in after a given epoch."""
 import json
-import pickle
 
 import numpy as np
 import pytest
@@ -12,25 +11,12 @@ from mmengine.runner import Runner
 import mmmotionbert  # noqa: F401
 from mmmotionbert.datasets import MBMotion2DDataset, MBMotionClipDataset
 from mmmotionbert.utils.keypoints import flip_h36m, posetrack_to_h36m
-
-
-def _write_clips(root, subset, n, with_input, t=8):
-    folder = root / subset / 'train'
-    folder.mkdir(parents=True)
-    rng = np.random.default_rng(len(subset))
-    for i in range(n):
-        label = rng.normal(size=(t, 17, 3)).astype(np.float32)
-        clip = {'data_label': label,
-                'data_input': (np.concatenate(
-                    [label[..., :2] + 0.01, np.full((t, 17, 1), 0.7)],
-                    -1).astype(np.float32) if with_input else None)}
-        with open(folder / f'{i:08d}.pkl', 'wb') as f:
-            pickle.dump(clip, f)
+from ..conftest import write_motion_clips
 
 
 def test_official_clip_folders(tmp_path):
-    _write_clips(tmp_path, 'AMASS', 3, with_input=False)
-    _write_clips(tmp_path, 'H36M-SH', 2, with_input=True)
+    write_motion_clips(tmp_path, 'AMASS', 3, with_input=False, t=8)
+    write_motion_clips(tmp_path, 'H36M-SH', 2, with_input=True, t=8)
     ds = MBMotionClipDataset(str(tmp_path), ['AMASS', 'H36M-SH'],
                              synthetic=True, flip_prob=0.0)
     assert len(ds) == 5
@@ -49,7 +35,7 @@ def test_official_clip_folders(tmp_path):
 
 
 def test_flip_applies_to_input_and_target(tmp_path):
-    _write_clips(tmp_path, 'H36M-SH', 1, with_input=True)
+    write_motion_clips(tmp_path, 'H36M-SH', 1, with_input=True, t=8)
     plain = MBMotionClipDataset(str(tmp_path), ['H36M-SH'], flip_prob=0.0)[0]
     flipped = MBMotionClipDataset(str(tmp_path), ['H36M-SH'],
                                   flip_prob=1.0)[0]
@@ -133,7 +119,7 @@ def _runner_cfg(tmp_path, clips3d, clips2d):
 
 
 def test_curriculum_loop_adds_2d_clips_after_start_epoch(tmp_path):
-    _write_clips(tmp_path / 'c3d', 'AMASS', 4, with_input=False)
+    write_motion_clips(tmp_path / 'c3d', 'AMASS', 4, with_input=False, t=8)
     rng = np.random.default_rng(0)
     clips = rng.uniform(0.1, 0.9, size=(6, 12, 17, 3)).astype(np.float32)
     np.savez(tmp_path / 'c2d.npz', clips=clips)
@@ -151,7 +137,7 @@ def test_curriculum_loop_adds_2d_clips_after_start_epoch(tmp_path):
 
 
 def test_official_augmentation_in_clip_dataset(tmp_path):
-    _write_clips(tmp_path, 'AMASS', 2, with_input=False, t=64)
+    write_motion_clips(tmp_path, 'AMASS', 2, with_input=False, t=64)
     ds = MBMotionClipDataset(
         str(tmp_path), ['AMASS'], synthetic=True, flip_prob=0.0,
         augment=dict(type='MBAugmenter2D', noise=True, mask=True,

@@ -12,27 +12,33 @@ from mmmotionbert.utils.mmpose_checkpoint import (is_mmpose_motionbert,
 DIMS = dict(feat=32, rep=24, depth=2, heads=4, ratio=2, seq=27)
 
 
-def _mmpose_lifter(seed=0):
-    from mmpose.registry import MODELS
-    from mmpose.utils import register_all_modules
-    register_all_modules(init_default_scope=False)
-    cfg = dict(
+def _mmpose_lifter_cfg(feat, rep, depth, heads, ratio, seq):
+    """mmpose's MotionBERT ``PoseLifter`` (``DSTFormer`` +
+    ``MotionRegressionHead``) of these sizes."""
+    return dict(
         type='PoseLifter',
         backbone=dict(
             type='DSTFormer',
             in_channels=3,
-            feat_size=DIMS['feat'],
-            depth=DIMS['depth'],
-            num_heads=DIMS['heads'],
-            mlp_ratio=DIMS['ratio'],
-            seq_len=DIMS['seq'],
+            feat_size=feat,
+            depth=depth,
+            num_heads=heads,
+            mlp_ratio=ratio,
+            seq_len=seq,
             att_fuse=True),
         head=dict(
             type='MotionRegressionHead',
-            in_channels=DIMS['feat'],
+            in_channels=feat,
             out_channels=3,
-            embedding_size=DIMS['rep'],
+            embedding_size=rep,
             loss=dict(type='MPJPEVelocityJointLoss')))
+
+
+def _mmpose_lifter(seed=0):
+    from mmpose.registry import MODELS
+    from mmpose.utils import register_all_modules
+    register_all_modules(init_default_scope=False)
+    cfg = _mmpose_lifter_cfg(**DIMS)
     torch.manual_seed(seed)
     model = MODELS.build(cfg).eval()
     with torch.no_grad():  # every weight matters (fusion init is 0)
@@ -103,23 +109,8 @@ def test_shipped_model_runs_in_plain_mmpose(tmp_path):
     assert 'feat_size=64, depth=3, num_heads=4' in log
     register_all_modules(init_default_scope=False)
     mm = MODELS.build(
-        dict(
-            type='PoseLifter',
-            backbone=dict(
-                type='DSTFormer',
-                in_channels=3,
-                feat_size=64,
-                depth=3,
-                num_heads=4,
-                mlp_ratio=2,
-                seq_len=27,
-                att_fuse=True),
-            head=dict(
-                type='MotionRegressionHead',
-                in_channels=64,
-                out_channels=3,
-                embedding_size=128,
-                loss=dict(type='MPJPEVelocityJointLoss')))).eval()
+        _mmpose_lifter_cfg(feat=64, rep=128, depth=3, heads=4, ratio=2,
+                           seq=27)).eval()
     ckpt = torch.load(dst, weights_only=True)
     mm.load_state_dict(ckpt['state_dict'], strict=True)
     ours = init_lifter(
@@ -156,21 +147,10 @@ def test_pretrained_init_from_an_mmpose_checkpoint(tmp_path):
 
 
 def test_ours_to_official_inverts_official_to_ours():
-    from mmmotionbert.registry import MODELS
     from mmmotionbert.utils.official import (official_pose_to_ours,
                                              ours_pose_to_official)
-    lifter = MODELS.build(
-        dict(
-            type='MBPoseLifter',
-            backbone=dict(
-                type='MBDSTformer',
-                dim_feat=16,
-                dim_rep=16,
-                depth=1,
-                num_heads=2,
-                mlp_ratio=1,
-                maxlen=9),
-            head=dict(type='MBPoseHead', dim_rep=16)))
+    from ..conftest import build_tiny_lifter
+    lifter = build_tiny_lifter(maxlen=9, mlp_ratio=1)
     sd = lifter.state_dict()
     official = ours_pose_to_official(sd)
     assert 'pos_embed' in official and 'head.weight' in official
