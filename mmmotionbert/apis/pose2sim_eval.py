@@ -333,7 +333,7 @@ def evaluate_pose2sim_metric(model: nn.Module,
     for cam, kpts in demo['keypoints_2d'].items():
         calib = load_calibration(calibration, f'cam_{int(cam[3:]):02d}')
         camera = calib if calibrated else default_camera(calib.image_size)
-        intrinsics = camera.source if calibrated else camera.source
+        intrinsics = camera.source  # the last camera's (the same file)
         rel = lift_sequence(model, kpts, clip_len, flip, device,
                             per_window=True)
         fit = fit_person(rel, kpts[..., :2], kpts[..., 2], camera, height,
