@@ -51,6 +51,7 @@ from mmmotionbert.models.layers.attention import motion_attention
 from mmmotionbert.models.layers.fused_ops import (fused_linear,
                                                   fused_ops_enabled)
 from mmmotionbert.models.layers.kernel_choice import cpu_flags
+from mmmotionbert.models.layers.per_clip import per_clip
 
 PRECISIONS = ('fp32', 'bf16', 'int8')
 
@@ -302,6 +303,10 @@ class FastDSTformer(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(B, T, J, 3) -> (B, T, J, dim_rep) representation (float32)."""
         self.check_input(x)
+        return per_clip(self._forward_clips, x)
+
+    def _forward_clips(self, x: torch.Tensor) -> torch.Tensor:
+        """:meth:`forward` on checked input, all clips of ``x`` together."""
         b, t, j, _ = x.shape
         c = self.dim_feat
         x = F.linear(x.float(), self.embed_weight, self.embed_bias)

@@ -11,10 +11,14 @@ from mmcv.cnn.bricks import DropPath
 from torch import nn
 
 from .attention import MotionAttention
-from .fused_ops import fused_linear
+from .fused_ops import fused_linear, plain_inplace_ok, use_onednn
 from .mlp import MotionMlp
 
 BLOCK_ORDERS = ('st', 'ts')
+
+#: CPU inference on the plain kernels runs the MLP sub-block on chunks of
+#: about this many tokens (0: never); see ``DSTformerBlock._chunk_mlp``
+MLP_CHUNK_ROWS = 1024
 
 
 class DSTformerBlock(nn.Module):
@@ -101,6 +105,19 @@ class DSTformerBlock(nn.Module):
             return attn.project(out, residual=x)
         return x + self.drop_path(attn.project(out).view(x.shape))
 
+    def _chunk_mlp(self, x: torch.Tensor) -> bool:
+        """Whether to run the MLP sub-block on chunks of tokens.
+
+        Only for CPU inference on the plain kernels: there the GELU and the
+        residual add are passes of their own, which stay in the cache when
+        the hidden activations of a chunk fit in it. oneDNN fuses them into
+        the GEMMs, and there the chunks' extra copy costs more than it saves.
+        """
+        return bool(MLP_CHUNK_ROWS and not self.training
+                    and not torch.is_grad_enabled() and x.device.type == 'cpu'
+                    and x.numel() // x.shape[-1] > MLP_CHUNK_ROWS
+                    and not use_onednn(x) and plain_inplace_ok(x))
+
     def mlp_branch(self, x: torch.Tensor, mode: str) -> torch.Tensor:
         """``x + mlp(norm2(x))`` for the spatial or temporal sub-block.
 
@@ -114,6 +131,14 @@ class DSTformerBlock(nn.Module):
         norm, mlp = ((self.norm2_s, self.mlp_s) if mode == 'spatial' else
                      (self.norm2_t, self.mlp_t))
         if self._fuse_residual():
+            if self._chunk_mlp(x):
+                flat = x.reshape(-1, x.shape[-1])
+                out = torch.empty_like(flat)
+                chunks = -(-flat.shape[0] // MLP_CHUNK_ROWS)
+                for rows, dst in zip(flat.tensor_split(chunks),
+                                     out.tensor_split(chunks)):
+                    mlp(norm(rows), residual=rows, out=dst)
+                return out.view(x.shape)
             return mlp(norm(x), residual=x)
         return x + self.drop_path(mlp(norm(x)))
 

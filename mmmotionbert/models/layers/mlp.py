@@ -41,7 +41,8 @@ class MotionMlp(nn.Module):
 
     def forward(self,
                 x: torch.Tensor,
-                residual: Optional[torch.Tensor] = None) -> torch.Tensor:
+                residual: Optional[torch.Tensor] = None,
+                out: Optional[torch.Tensor] = None) -> torch.Tensor:
         """Apply the MLP on the last dimension, optionally plus a residual.
 
         The GELU and the residual add are fused into the linear layers when
@@ -52,6 +53,8 @@ class MotionMlp(nn.Module):
             x (Tensor): (..., in_features).
             residual (Tensor, optional): (..., out_features) added to the
                 output.
+            out (Tensor, optional): Contiguous tensor to write the result
+                into (inference without gradients only).
 
         Returns:
             Tensor: (..., out_features).
@@ -63,4 +66,5 @@ class MotionMlp(nn.Module):
                                          self.fc2.bias))
             return out if residual is None else residual + out
         return fused_linear(
-            hidden, self.fc2.weight, self.fc2.bias, residual=residual)
+            hidden, self.fc2.weight, self.fc2.bias, residual=residual,
+            out=out)
