@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+import torch
 
 from mmmotionbert.models.layers import fused_ops
 from mmmotionbert.models.layers import kernel_choice as kc
@@ -116,10 +117,22 @@ def test_corrupt_cache_is_ignored_and_rewritten(tmp_path, content):
 
 
 def test_measurement_times_both_kernels():
-    seconds = kc.measure_kernels(rows=64, dim=32, repeats=2)
+    state = torch.random.get_rng_state()
+    seconds = kc.measure_kernels(frames=7, dim=32, repeats=2)
+    assert torch.equal(torch.random.get_rng_state(), state)
     assert 0 < seconds['plain'] < 1
     if fused_ops._HAS_ONEDNN:
         assert 0 < seconds['onednn'] < 1
+
+
+def test_forced_kernels_bypass_the_choice():
+    with fused_ops.forced_kernels('plain'):
+        assert not fused_ops.fused_ops_enabled()
+    with fused_ops.forced_kernels('onednn'):
+        assert fused_ops.fused_ops_enabled() == fused_ops._HAS_ONEDNN
+    with pytest.raises(ValueError, match="'plain' or 'onednn'"):
+        with fused_ops.forced_kernels('auto'):
+            pass
 
 
 def test_set_kernels_switches_the_fused_path():

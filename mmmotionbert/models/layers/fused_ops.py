@@ -34,6 +34,7 @@ from .kernel_choice import kernel_choice
 
 _ENABLED = os.environ.get('MMMOTIONBERT_FUSED_OPS', '1') != '0'
 _ACTIVATIONS = (None, 'gelu')
+_FORCED: Optional[str] = None
 
 
 def _onednn_op_available() -> bool:
@@ -50,8 +51,26 @@ _HAS_ONEDNN = _onednn_op_available()
 def fused_ops_enabled() -> bool:
     """Whether :func:`fused_linear` may use the oneDNN kernels: available,
     not disabled, and chosen for this machine (:func:`kernel_choice`)."""
+    if _FORCED is not None:
+        return _FORCED == 'onednn' and _HAS_ONEDNN
     return (_ENABLED and _HAS_ONEDNN
             and kernel_choice(_HAS_ONEDNN) == 'onednn')
+
+
+@contextlib.contextmanager
+def forced_kernels(choice: str) -> Iterator[None]:
+    """Run ``'plain'`` or ``'onednn'`` kernels inside, bypassing the choice
+    of :func:`kernel_choice` (for :func:`~.kernel_choice.measure_kernels`,
+    which makes that choice)."""
+    global _FORCED
+    if choice not in ('plain', 'onednn'):
+        raise ValueError(f"choice must be 'plain' or 'onednn', got "
+                         f'{choice!r}')
+    old, _FORCED = _FORCED, choice
+    try:
+        yield
+    finally:
+        _FORCED = old
 
 
 @contextlib.contextmanager
