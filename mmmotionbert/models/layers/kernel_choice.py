@@ -15,7 +15,7 @@ run, never at import time):
    ``ATEN_CPU_CAPABILITY``): AVX-512 / AMX -> ``onednn``; not x86 ->
    ``plain``;
 3. where that is not enough (AVX2 and other x86 CPUs), a short measurement
-   (:func:`measure_kernels`, about half a second) decides, and its result is
+   (:func:`measure_kernels`, under a second) decides, and its result is
    cached in ``~/.cache/mmmotionbert/kernels.json`` (``MMMOTIONBERT_CACHE``
    moves the folder) per CPU model, instruction set, thread count and torch
    version, so it runs once per machine, not in every process. A corrupt
