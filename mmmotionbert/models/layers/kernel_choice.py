@@ -25,7 +25,8 @@ The choice is logged once: to the runner's mmengine logger (and so its log
 file) during training or testing, else to the ``mmmotionbert`` Python logger
 (silent unless configured), never on a tool's stdout.
 
-May import: torch, mmengine's logging and the standard library.
+May import: torch, mmengine's logging, the standard library, and lazily
+(for the measurement) :mod:`.dstformer_block` and :mod:`.fused_ops`.
 """
 import functools
 import json
@@ -161,7 +162,8 @@ def kernel_cache_file() -> str:
 
 
 def machine_key(isa: Optional[str] = None) -> str:
-    """Cache key: CPU model, usable instruction set, threads and torch."""
+    """Cache key: CPU model, usable instruction set, threads, torch and
+    what :func:`measure_kernels` measures."""
     isa = isa or cpu_isa()
     return (f'{cpu_model()} | {isa} | {torch.get_num_threads()} threads | '
             f'torch {torch.__version__} | {_MEASUREMENT}')
@@ -238,7 +240,7 @@ def measure_kernels(frames: int = 121,
         return block.mlp_branch(y, 'spatial')
 
     times = {'plain': float('inf'), 'onednn': float('inf')}
-    runners = {}
+    kernels = []
     with torch.no_grad():
         for name in times:  # warm-up; drop a kernel that cannot run
             with forced_kernels(name):
@@ -246,9 +248,9 @@ def measure_kernels(frames: int = 121,
                     run()
                 except RuntimeError:
                     continue
-            runners[name] = name
+            kernels.append(name)
         for _ in range(repeats):
-            for name in runners:
+            for name in kernels:
                 with forced_kernels(name):
                     start = time.perf_counter()
                     run()
