@@ -117,6 +117,13 @@ def test_mlp_is_not_chunked_with_gradients_or_in_training(monkeypatch):
             assert not block._chunk_mlp(x)
 
 
+def test_mlp_out_is_refused_while_training_with_dropout():
+    from mmmotionbert.models.layers.mlp import MotionMlp
+    mlp = MotionMlp(8, 16, drop=0.1).train()
+    with torch.no_grad(), pytest.raises(ValueError, match='out= is for'):
+        mlp(torch.randn(3, 8), out=torch.empty(3, 8))
+
+
 @pytest.mark.parametrize('act, with_residual, with_bias',
                          [(None, False, True), ('gelu', False, True),
                           (None, True, True), (None, True, False),

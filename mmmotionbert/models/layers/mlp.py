@@ -62,9 +62,12 @@ class MotionMlp(nn.Module):
         hidden = self.drop(
             fused_linear(x, self.fc1.weight, self.fc1.bias, act='gelu'))
         if self.drop.p > 0 and self.training:
-            out = self.drop(fused_linear(hidden, self.fc2.weight,
-                                         self.fc2.bias))
-            return out if residual is None else residual + out
+            if out is not None:
+                raise ValueError('MotionMlp: out= is for inference; this '
+                                 'MLP is training with dropout')
+            y = self.drop(fused_linear(hidden, self.fc2.weight,
+                                       self.fc2.bias))
+            return y if residual is None else residual + y
         return fused_linear(
             hidden, self.fc2.weight, self.fc2.bias, residual=residual,
             out=out)
