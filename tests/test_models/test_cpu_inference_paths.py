@@ -13,21 +13,15 @@ import torch
 import torch.nn.functional as F
 
 from mmmotionbert.apis import optimize_for_inference
-from mmmotionbert.models import MBDSTformer
 from mmmotionbert.models.layers import dstformer_block, fused_ops
 from mmmotionbert.models.layers.per_clip import splits_per_clip
+from tests.test_models.test_dstformer_fast_paths import \
+    _model as perturbed_model
 
-SMALL = dict(dim_feat=32, dim_rep=24, depth=2, num_heads=4, mlp_ratio=2,
-             maxlen=11)
 
-
-def _model(seed=0):
-    torch.manual_seed(seed)
-    model = MBDSTformer(**SMALL).eval()
-    with torch.no_grad():
-        for p in model.parameters():
-            p.add_(torch.randn_like(p) * 0.05)
-    return model
+def _model():
+    """The fast-path tests' small perturbed backbone, in eval mode."""
+    return perturbed_model().eval()
 
 
 def _spy_batches(monkeypatch, obj):
