@@ -19,7 +19,8 @@ inference-only copy whose linear layers run from weights prepared once:
   the original within float32 rounding).
 
 The first LayerNorm of both streams of each layer is shared and folded into
-one concatenated qkv projection, as :meth:`MBDSTformer._first_qkv` does.
+the qkv weights, as :meth:`MBDSTformer._first_qkv` does, and here the two
+projections run as one concatenated GEMM (the float32 backbone runs two).
 Everything except the linear layers (embeddings, LayerNorms, attention,
 stream fusion, head) is computed as in the float32 model.
 
