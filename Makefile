@@ -15,7 +15,7 @@ demo: install
 # The fast paths run a second time as an AVX2-only CPU would (oneDNN, MKL
 # and ATen capped), so a machine without AVX-512 kernels is covered too.
 AVX2_CAPS := ONEDNN_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2 ATEN_CPU_CAPABILITY=avx2
-FAST_PATH_TESTS := tests/test_models/test_dstformer_fast_paths.py tests/test_models/test_kernel_choice.py tests/test_models/test_cpu_inference_paths.py
+FAST_PATH_TESTS := tests/test_models/test_dstformer_fast_paths.py tests/test_models/test_kernel_choice.py tests/test_models/test_cpu_inference_paths.py tests/test_models/test_concurrent_streams.py
 
 # The HTML viewer's test opens its page in Debian's headless chromium
 # (tools/install_test_browser.sh installs it once, as root or with sudo).

@@ -196,6 +196,14 @@ def _autocast_bf16(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
         return model(x)
 
 
+def _serial(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """``model(x)`` with the two streams of each layer run one after the
+    other instead of concurrently."""
+    from mmmotionbert.models.layers.concurrent_streams import serial_streams
+    with serial_streams():
+        return model(x)
+
+
 def check_equal(ours: nn.Module, twin: nn.Module, x: torch.Tensor) -> float:
     """Max abs difference of the two models' outputs (must be < 1e-4)."""
     with torch.no_grad():
@@ -243,6 +251,9 @@ def bench_forward(args, fast: List[str]) -> List[Dict]:
             }
             if official is not None:
                 cands['official'] = lambda: official(x)
+            if DEVICE.type == 'cpu' and torch.get_num_threads() > 1:
+                # this run's baseline for the concurrent streams
+                cands['ours_serial_streams'] = lambda: _serial(ours, x)
             for p, m in fast_models.items():
                 cands[f'ours_{p}'] = (lambda m=m: m(x))
             # ONNX Runtime candidates are named ours_onnxruntime_*
@@ -291,7 +302,7 @@ def bench_forward(args, fast: List[str]) -> List[Dict]:
                     speedup_vs_official_measured=official is not None,
                     linear_gflops=flops['linear'] / wall / 1e9,
                     wall_rounds=t['wall'], cpu_rounds=t['cpu'])
-                if cname.startswith('ours_'):
+                if cname.startswith('ours_') and cname[5:] in devs:
                     rec['deviation_vs_fp32'] = devs[cname[5:]]
                 entry['candidates'][cname] = rec
                 print(f'  {cname:20s} {wall:8.2f} {frames / wall:9.1f} '

@@ -19,9 +19,9 @@ inference-only copy whose linear layers run from weights prepared once:
   the original within float32 rounding).
 
 The first LayerNorm of both streams of each layer is shared and folded into
-the qkv weights, as :meth:`MBDSTformer._first_qkv` does, and here the two
-projections run as one concatenated GEMM (the float32 backbone runs two).
-Everything except the linear layers (embeddings, LayerNorms, attention,
+the qkv weights, as :meth:`MBDSTformer.first_qkv_weights` does, and on CPU
+the two streams of a layer run concurrently (:func:`run_streams`), as in the
+backbone. Everything except the linear layers (embeddings, LayerNorms, attention,
 stream fusion, head) is computed as in the float32 model.
 
 Example::
@@ -49,6 +49,7 @@ from torch import nn
 
 from mmmotionbert.models.backbones.dstformer import MBDSTformer
 from mmmotionbert.models.layers.attention import motion_attention
+from mmmotionbert.models.layers.concurrent_streams import run_streams
 from mmmotionbert.models.layers.fused_ops import (fused_linear,
                                                   fused_ops_enabled)
 from mmmotionbert.models.layers.kernel_choice import cpu_flags
@@ -256,9 +257,11 @@ class FastDSTformer(nn.Module):
         self.layers = []
         for idx, (bst, bts) in enumerate(
                 zip(backbone.blocks_st, backbone.blocks_ts)):
-            first_w, first_b = _folded_first_qkv(bst, bts)
+            with torch.no_grad():
+                (w_st, b_st), (w_ts, b_ts) = backbone.first_qkv_weights(idx)
             layer = dict(
-                first_qkv=lin(first_w, first_b),
+                st_first_qkv=lin(w_st, b_st),
+                ts_first_qkv=lin(w_ts, b_ts),
                 first_eps=bst.norm1_s.eps,
                 st=_prepare_block(bst, lin),
                 ts=_prepare_block(bts, lin))
@@ -294,9 +297,14 @@ class FastDSTformer(nn.Module):
         hidden = p[mode + '_fc1'](p[mode + '_norm2'](x), act='gelu')
         return p[mode + '_fc2'](hidden, residual=x)
 
-    def _stream(self, x: torch.Tensor, qkv: torch.Tensor, p: dict,
-                order: tuple, seqlen: int) -> torch.Tensor:
-        first, second = order
+    def _stream(self, x: torch.Tensor, x_hat: torch.Tensor, layer: dict,
+                name: str, seqlen: int) -> torch.Tensor:
+        """Stream ``name`` (``'st'`` or ``'ts'``) of one layer, from the
+        tokens ``x`` and their shared first normalisation ``x_hat``."""
+        first, second = (('spatial', 'temporal') if name == 'st' else
+                         ('temporal', 'spatial'))
+        p = layer[name]
+        qkv = layer[name + '_first_qkv'](x_hat)
         x = self._mlp(self._attn(x, qkv, p, first, seqlen), p, first)
         return self._mlp(self._attn(x, None, p, second, seqlen), p, second)
 
@@ -314,11 +322,10 @@ class FastDSTformer(nn.Module):
         x = (x + self.pos_embed + self.temp_embed[:, :t]).reshape(b * t, j, c)
         for layer in self.layers:
             x_hat = F.layer_norm(x, (c, ), eps=layer['first_eps'])
-            qkv = layer['first_qkv'](x_hat)
-            x_st = self._stream(x, qkv[..., :3 * c], layer['st'],
-                                ('spatial', 'temporal'), t)
-            x_ts = self._stream(x, qkv[..., 3 * c:], layer['ts'],
-                                ('temporal', 'spatial'), t)
+            x_st, x_ts = run_streams(
+                x,
+                functools.partial(self._stream, x, x_hat, layer, 'st', t),
+                functools.partial(self._stream, x, x_hat, layer, 'ts', t))
             if 'fuse' in layer:
                 w_st, w_ts, bias = layer['fuse']
                 logit = x_st @ w_st + x_ts @ w_ts + bias
@@ -329,21 +336,6 @@ class FastDSTformer(nn.Module):
         if self.pre_fc is None:
             return self.pre_logits(x)
         return torch.tanh(self.pre_fc(x).float())
-
-
-def _folded_first_qkv(blk_st, blk_ts):
-    """Concatenated qkv weights of both streams' first sub-blocks with their
-    LayerNorm affine folded in (see :meth:`MBDSTformer._first_qkv`)."""
-    weights, biases = [], []
-    for norm, qkv in ((blk_st.norm1_s, blk_st.attn_s.qkv),
-                      (blk_ts.norm1_t, blk_ts.attn_t.qkv)):
-        w = qkv.weight.detach().float()
-        bias = w @ norm.bias.detach().float()
-        if qkv.bias is not None:
-            bias = bias + qkv.bias.detach().float()
-        weights.append(w * norm.weight.detach().float())
-        biases.append(bias)
-    return torch.cat(weights), torch.cat(biases)
 
 
 def _prepare_block(blk, lin) -> dict:

@@ -17,6 +17,7 @@ from torch.utils.checkpoint import checkpoint
 from mmmotionbert.registry import register_shared_model
 from ..layers import DSTformerBlock
 from ..layers.fused_ops import fused_linear, is_tracing
+from ..layers.concurrent_streams import run_streams
 from ..layers.per_clip import per_clip
 
 
@@ -151,7 +152,7 @@ class MBDSTformer(BaseModule):
             self.ts_attn = nn.ModuleList(
                 [nn.Linear(dim_feat * 2, 2) for _ in range(depth)])
         # compute the first LayerNorm + qkv projection of both streams of a
-        # layer together (see _first_qkv); False runs them separately
+        # layer together (see first_qkv_weights); False runs them separately
         self._share_first_norm = True
         self._official_init()
         if weight_init == 'xavier':
@@ -262,36 +263,38 @@ class MBDSTformer(BaseModule):
         x = self.norm(x).reshape(b, t, j, self.dim_feat)
         return self.pre_logits(x)
 
-    def _first_qkv(self, x: torch.Tensor, idx: int):
-        """qkv features of the first sub-block of both streams of a layer.
+    def first_qkv_weights(self, idx: int) -> tuple:
+        """Folded weights of the first qkv projection of both streams.
 
-        Both streams start from the same tokens: the spatial attention of
-        ``blocks_st[idx]`` and the temporal attention of ``blocks_ts[idx]``
-        normalise ``x`` with their own LayerNorm, then project it. The
-        normalisation statistics are computed once and each LayerNorm's
-        affine part is folded into its qkv weights:
+        Both streams of a layer start from the same tokens: the spatial
+        attention of ``blocks_st[idx]`` and the temporal attention of
+        ``blocks_ts[idx]`` normalise ``x`` with their own LayerNorm, then
+        project it. The normalisation statistics are computed once and each
+        LayerNorm's affine part is folded into its qkv weights:
         ``LN(x) @ W.T + c = x_hat @ (W * g).T + (W @ beta + c)`` with
         ``x_hat`` the normalised, not yet scaled, tokens. The two
-        projections run as two GEMMs rather than one twice as wide: on CPU
-        the wide output (50 MB for the full model at T=243) would be mapped
-        and page-faulted afresh on every call (above glibc's mmap
-        threshold), and that costs more than the second GEMM call saves.
+        projections stay two GEMMs, one per stream, rather than one twice
+        as wide: on CPU the wide output (50 MB for the full model at T=243)
+        would be mapped and page-faulted afresh on every call (above glibc's
+        mmap threshold), and each stream's GEMM runs in that stream's thread
+        (:func:`run_streams`).
+
+        Args:
+            idx (int): Layer index.
 
         Returns:
-            tuple[Tensor, Tensor]: (B*T, J, 3C) qkv features for
-            ``blocks_st[idx]`` and ``blocks_ts[idx]``.
+            tuple: ``(weight, bias)`` of ``blocks_st[idx]`` and of
+            ``blocks_ts[idx]``: a stream's qkv features are
+            ``fused_linear(x_hat, weight, bias)``.
         """
         blk_st, blk_ts = self.blocks_st[idx], self.blocks_ts[idx]
-        pairs = ((blk_st.norm1_s, blk_st.attn_s.qkv),
-                 (blk_ts.norm1_t, blk_ts.attn_t.qkv))
-        weights, biases = [], []
-        for norm, lin in pairs:
-            weights.append(lin.weight * norm.weight)
+        folded = []
+        for norm, lin in ((blk_st.norm1_s, blk_st.attn_s.qkv),
+                          (blk_ts.norm1_t, blk_ts.attn_t.qkv)):
             bias = lin.weight @ norm.bias
-            biases.append(bias if lin.bias is None else bias + lin.bias)
-        x_hat = F.layer_norm(x, (self.dim_feat, ), eps=pairs[0][0].eps)
-        return tuple(
-            fused_linear(x_hat, w, b) for w, b in zip(weights, biases))
+            folded.append((lin.weight * norm.weight,
+                           bias if lin.bias is None else bias + lin.bias))
+        return tuple(folded)
 
     def _layer(self, x: torch.Tensor, seqlen: int, idx: int) -> torch.Tensor:
         """One dual-stream layer: both streams and their fusion.
@@ -305,11 +308,21 @@ class MBDSTformer(BaseModule):
             Tensor: (B*T, J, C).
         """
         blk_st, blk_ts = self.blocks_st[idx], self.blocks_ts[idx]
-        qkv_st = qkv_ts = None
         if self._share_first_norm:
-            qkv_st, qkv_ts = self._first_qkv(x, idx)
-        x_st = blk_st(x, seqlen, qkv_st)
-        x_ts = blk_ts(x, seqlen, qkv_ts)
+            qkv_st, qkv_ts = self.first_qkv_weights(idx)
+            x_hat = F.layer_norm(
+                x, (self.dim_feat, ), eps=blk_st.norm1_s.eps)
+
+            def stream_st():
+                return blk_st(x, seqlen, fused_linear(x_hat, *qkv_st))
+
+            def stream_ts():
+                return blk_ts(x, seqlen, fused_linear(x_hat, *qkv_ts))
+        else:
+            stream_st = partial(blk_st, x, seqlen)
+            stream_ts = partial(blk_ts, x, seqlen)
+        # on CPU inference the two streams run concurrently
+        x_st, x_ts = run_streams(x, stream_st, stream_ts)
         if not self.att_fuse:
             return (x_st + x_ts) * 0.5
         # softmax over two logits == sigmoid of their difference, and

@@ -91,7 +91,7 @@ class DSTformerBlock(nn.Module):
             seqlen (int): T.
             mode (str): ``'spatial'`` or ``'temporal'``.
             qkv (Tensor, optional): Precomputed ``attn.qkv(norm1(x))``
-                (see ``MBDSTformer._first_qkv``).
+                (see ``MBDSTformer.first_qkv_weights``).
 
         Returns:
             Tensor: (B*T, J, C).

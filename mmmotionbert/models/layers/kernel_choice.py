@@ -50,7 +50,7 @@ _ENV = 'MMMOTIONBERT_KERNELS'
 _ISA_ORDER = ('default', 'avx2', 'avx512', 'amx')
 
 #: names what :func:`measure_kernels` times (a new one measures again)
-_MEASUREMENT = 'block v2'
+_MEASUREMENT = 'block v3'
 
 _info: Optional[Dict] = None
 _override: Optional[str] = None
@@ -213,8 +213,9 @@ def measure_kernels(frames: int = 121,
     MLP branch (LayerNorm, ``dim -> 2 dim`` + GELU, ``2 dim -> dim`` +
     residual, on token chunks with the plain kernels) of a
     :class:`~.dstformer_block.DSTformerBlock` of the full model's width, for
-    ``frames`` x 17 tokens; interleaved, best of ``repeats``, the global RNG
-    untouched.
+    ``frames`` x 17 tokens, twice: as the two streams of a layer, concurrent
+    where inference runs them so (:func:`~.concurrent_streams.run_streams`);
+    interleaved, best of ``repeats``, the global RNG untouched.
 
     Args:
         frames (int): Frames of 17 joints. Defaults to 121.
@@ -225,6 +226,7 @@ def measure_kernels(frames: int = 121,
         dict[str, float]: Seconds per round for ``'plain'`` and ``'onednn'``
         (``inf`` where oneDNN cannot run).
     """
+    from .concurrent_streams import run_streams
     from .dstformer_block import DSTformerBlock
     from .fused_ops import forced_kernels, fused_linear
     with torch.random.fork_rng(devices=[]):
@@ -234,10 +236,13 @@ def measure_kernels(frames: int = 121,
         x = torch.randn(frames, 17, dim)
     attn = block.attn_s
 
-    def run():
+    def sub_block():
         qkv = fused_linear(x, attn.qkv.weight, attn.qkv.bias)
         y = attn.project(qkv[..., :dim].reshape(-1, dim), residual=x)
         return block.mlp_branch(y, 'spatial')
+
+    def run():
+        return run_streams(x, sub_block, sub_block)
 
     times = {'plain': float('inf'), 'onednn': float('inf')}
     kernels = []
