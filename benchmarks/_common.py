@@ -36,13 +36,15 @@ def environment() -> Dict:
                                                   cpu_has_vnni)
     from mmmotionbert.models.layers.kernel_choice import (cpu_isa,
                                                           kernel_choice_info)
+    from mmmotionbert.models.layers.concurrent_streams import streams_mode
     from mmmotionbert.models.layers.fused_ops import _HAS_ONEDNN
     load = os.getloadavg() if hasattr(os, 'getloadavg') else (None, ) * 3
     kernels = kernel_choice_info(_HAS_ONEDNN)
     caps = {
         k: os.environ[k]
         for k in ('ONEDNN_MAX_CPU_ISA', 'MKL_ENABLE_INSTRUCTIONS',
-                  'ATEN_CPU_CAPABILITY', 'MMMOTIONBERT_KERNELS')
+                  'ATEN_CPU_CAPABILITY', 'MMMOTIONBERT_KERNELS',
+                  'MMMOTIONBERT_STREAMS')
         if os.environ.get(k)
     }
     return dict(
@@ -53,6 +55,8 @@ def environment() -> Dict:
         isa_caps=caps,
         kernels=kernels['choice'],
         kernels_reason=kernels['reason'],
+        streams=(streams_mode() if torch.get_num_threads() > 1 else
+                 'serial (one intra-op thread)'),
         cpu_count=os.cpu_count(),
         torch_threads=torch.get_num_threads(),
         avx512_bf16=bf16_fast_on_cpu(),
