@@ -21,8 +21,8 @@ inference-only copy whose linear layers run from weights prepared once:
 The first LayerNorm of both streams of each layer is shared and folded into
 the qkv weights, as :meth:`MBDSTformer.first_qkv_weights` does, and on CPU
 the two streams of a layer run concurrently (:func:`run_streams`), as in the
-backbone. Everything except the linear layers (embeddings, LayerNorms, attention,
-stream fusion, head) is computed as in the float32 model.
+backbone. Everything except the linear layers (embeddings, LayerNorms,
+attention, stream fusion, head) is computed as in the float32 model.
 
 Example::
 

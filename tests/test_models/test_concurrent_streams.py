@@ -193,3 +193,49 @@ def test_forked_child_runs_streams(two_threads):
     assert not alive, 'forked child hung in run_streams'
     assert child.exitcode == 0
     assert queue.get(timeout=5) == [1., 2., True]
+
+
+def test_first_kernel_choice_is_made_once_in_the_callers_thread(
+        two_threads, monkeypatch):
+    from mmmotionbert.models.layers import fused_ops, kernel_choice
+    if not fused_ops._HAS_ONEDNN:
+        pytest.skip('no oneDNN linear op in this build')
+    calls = []
+
+    def resolve(setting, onednn_available):
+        calls.append((threading.get_ident(), torch.get_num_threads()))
+        return dict(choice='plain', isa='avx2', reason='test')
+
+    monkeypatch.setattr(fused_ops, '_ENABLED', True)
+    monkeypatch.setattr(fused_ops, '_FORCED', None)
+    monkeypatch.setattr(kernel_choice, '_info', None)
+    monkeypatch.setattr(kernel_choice, 'resolve_kernels', resolve)
+    seen = []
+
+    def stream():
+        seen.append(threading.get_ident())
+        return fused_ops.fused_linear(torch.ones(4, 3), torch.ones(2, 3))
+
+    with torch.no_grad():
+        cs.run_streams(torch.zeros(1), stream, stream)
+    # once, with the caller's thread count, before the streams started
+    assert calls == [(threading.get_ident(), 2)]
+    assert threading.get_ident() not in seen
+
+
+def test_kernel_measurement_times_the_streams_as_inference_runs_them(
+        two_threads, monkeypatch):
+    from mmmotionbert.models.layers import kernel_choice
+    threads = []
+    inner = cs._in_stream
+
+    def spy(fn, n, inference):
+        threads.append(n)
+        return inner(fn, n, inference)
+
+    monkeypatch.setattr(cs, '_in_stream', spy)
+    times = kernel_choice.measure_kernels(frames=3, dim=32, repeats=1)
+    assert times['plain'] < float('inf')
+    # two streams of one thread each, for every warm-up and timed run
+    assert threads and set(threads) == {1}
+    assert len(threads) % 2 == 0

@@ -16,8 +16,8 @@ from torch.utils.checkpoint import checkpoint
 
 from mmmotionbert.registry import register_shared_model
 from ..layers import DSTformerBlock
-from ..layers.fused_ops import fused_linear, is_tracing
 from ..layers.concurrent_streams import run_streams
+from ..layers.fused_ops import fused_linear, is_tracing
 from ..layers.per_clip import per_clip
 
 

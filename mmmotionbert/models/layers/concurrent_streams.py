@@ -27,7 +27,7 @@ from typing import Callable, Iterator, Optional, Tuple
 
 import torch
 
-from .fused_ops import is_tracing
+from .fused_ops import fused_ops_enabled, is_tracing
 
 #: environment variable: ``serial`` runs the streams one after the other
 STREAMS_ENV = 'MMMOTIONBERT_STREAMS'
@@ -107,7 +107,12 @@ def run_streams(
         thread count is restored afterwards, also when a stream raises.
     """
     global _pool
-    if not streams_concurrent(x) or not _lock.acquire(blocking=False):
+    if not streams_concurrent(x):
+        return first(), second()
+    # a first-use kernel choice (maybe a measurement, cached per thread
+    # count) is made here, in the caller's thread, not in both streams
+    fused_ops_enabled()
+    if not _lock.acquire(blocking=False):
         return first(), second()
     threads = torch.get_num_threads()
     try:

@@ -33,6 +33,7 @@ import json
 import os
 import os.path as osp
 import platform
+import threading
 import time
 from typing import Dict, Optional
 
@@ -53,6 +54,7 @@ _ISA_ORDER = ('default', 'avx2', 'avx512', 'amx')
 _MEASUREMENT = 'block v3'
 
 _info: Optional[Dict] = None
+_info_lock = threading.RLock()  # one decision, also with threads racing
 _override: Optional[str] = None
 
 
@@ -352,21 +354,27 @@ def kernel_choice_info(onednn_available: bool = True) -> Dict:
         dict: :func:`resolve_kernels`' ``choice``, ``isa``, ``reason``.
     """
     global _info
-    if _info is None:
-        _info = resolve_kernels(_override, onednn_available)
-        msg = (f'mmmotionbert linear kernels: {_info["choice"]} '
-               f'({_info["reason"]})')
-        import logging
-
-        from mmengine.logging import MMLogger
-        logger = MMLogger.get_current_instance() if MMLogger._instance_dict \
-            else None
-        if logger is not None and any(
-                isinstance(h, logging.FileHandler) for h in logger.handlers):
-            logger.info(msg)  # a runner's logger: into its log file too
-        else:  # never on stdout, which tools use for their JSON
-            logging.getLogger('mmmotionbert').info(msg)
+    with _info_lock:
+        if _info is None:
+            _info = _decide(onednn_available)
     return _info
+
+
+def _decide(onednn_available: bool) -> Dict:
+    """:func:`resolve_kernels` for this process, logged once."""
+    info = resolve_kernels(_override, onednn_available)
+    msg = f'mmmotionbert linear kernels: {info["choice"]} ({info["reason"]})'
+    import logging
+
+    from mmengine.logging import MMLogger
+    logger = MMLogger.get_current_instance() if MMLogger._instance_dict \
+        else None
+    if logger is not None and any(
+            isinstance(h, logging.FileHandler) for h in logger.handlers):
+        logger.info(msg)  # a runner's logger: into its log file too
+    else:  # never on stdout, which tools use for their JSON
+        logging.getLogger('mmmotionbert').info(msg)
+    return info
 
 
 def kernel_choice(onednn_available: bool = True) -> str:
