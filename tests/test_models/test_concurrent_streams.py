@@ -40,47 +40,47 @@ def _spy_stream_threads(model):
     return seen
 
 
+def _serial_then_concurrent(monkeypatch, run, seen: list) -> None:
+    """``run()`` with the streams serial, then concurrent: the serial run
+    stays in this thread, the concurrent one leaves it, same result.
+    ``seen`` collects the threads of the streams' work; it is left holding
+    the concurrent run's."""
+    monkeypatch.setenv(cs.STREAMS_ENV, 'serial')
+    serial = run()
+    assert set(seen) == {threading.get_ident()}
+    seen.clear()
+    monkeypatch.setenv(cs.STREAMS_ENV, 'concurrent')
+    out = run()
+    assert seen and threading.get_ident() not in seen
+    assert len(set(seen)) <= 2
+    assert torch.get_num_threads() == 2
+    torch.testing.assert_close(out, serial, rtol=0, atol=1e-6)
+
+
 def test_backbone_streams_run_in_two_threads_with_the_serial_result(
         two_threads, monkeypatch):
     model = perturbed_model().eval()
     x = torch.randn(2, 11, 17, 3)
     seen = _spy_stream_threads(model)
     with torch.no_grad():
-        monkeypatch.setenv(cs.STREAMS_ENV, 'serial')
-        serial = model(x)
-        assert set(seen) == {threading.get_ident()}
-        seen.clear()
-        monkeypatch.setenv(cs.STREAMS_ENV, 'concurrent')
-        out = model(x)
-    depth = len(model.blocks_st)
-    assert len(seen) == 2 * depth * 2  # 2 streams x depth x 2 clips
-    assert threading.get_ident() not in seen
-    assert len(set(seen)) <= 2
-    assert torch.get_num_threads() == 2
-    torch.testing.assert_close(out, serial, rtol=0, atol=1e-6)
+        _serial_then_concurrent(monkeypatch, lambda: model(x), seen)
+    assert len(seen) == 2 * len(model.blocks_st) * 2  # streams, depth, clips
 
 
 def test_fast_copy_streams_run_concurrently_with_the_serial_result(
         two_threads, monkeypatch):
     fast = optimize_for_inference(perturbed_model().eval(), precision='fp32')
     x = torch.randn(1, 11, 17, 3)
-    threads = []
+    seen = []
     inner = fast._stream
 
     def spy(*args):
-        threads.append(threading.get_ident())
+        seen.append(threading.get_ident())
         return inner(*args)
 
     monkeypatch.setattr(fast, '_stream', spy)
-    monkeypatch.setenv(cs.STREAMS_ENV, 'serial')
-    serial = fast(x)
-    assert set(threads) == {threading.get_ident()}
-    threads.clear()
-    monkeypatch.setenv(cs.STREAMS_ENV, 'concurrent')
-    out = fast(x)
-    assert len(threads) == 2 * len(fast.layers)
-    assert threading.get_ident() not in threads
-    torch.testing.assert_close(out, serial, rtol=0, atol=1e-6)
+    _serial_then_concurrent(monkeypatch, lambda: fast(x), seen)
+    assert len(seen) == 2 * len(fast.layers)
 
 
 def _where():
