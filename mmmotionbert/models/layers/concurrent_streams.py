@@ -15,7 +15,9 @@ Used only where it is safe and pays: CPU tensors, no gradients, not under
 autocast or tracing, at least two intra-op threads, and one model call at a
 time (a second thread calling a model meanwhile runs its streams serially).
 ``MMMOTIONBERT_STREAMS=serial`` turns it off, :func:`serial_streams` for a
-block of code.
+block of code. While the streams run, ``torch.set_num_threads`` has set the
+per-stream count, which MKL keeps process-wide: other threads of the process
+doing PyTorch work at that moment get it too, until the layer ends.
 
 May import: torch and :mod:`.fused_ops`; never ``apis`` or ``datasets``.
 """
