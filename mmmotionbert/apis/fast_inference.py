@@ -50,6 +50,7 @@ from torch import nn
 from mmmotionbert.models.backbones.dstformer import MBDSTformer
 from mmmotionbert.models.layers.attention import motion_attention
 from mmmotionbert.models.layers.concurrent_streams import run_streams
+from mmmotionbert.models.layers.dstformer_block import SUB_BLOCK_MODES
 from mmmotionbert.models.layers.fused_ops import (fused_linear,
                                                   fused_ops_enabled)
 from mmmotionbert.models.layers.kernel_choice import cpu_flags
@@ -301,8 +302,7 @@ class FastDSTformer(nn.Module):
                 name: str, seqlen: int) -> torch.Tensor:
         """Stream ``name`` (``'st'`` or ``'ts'``) of one layer, from the
         tokens ``x`` and their shared first normalisation ``x_hat``."""
-        first, second = (('spatial', 'temporal') if name == 'st' else
-                         ('temporal', 'spatial'))
+        first, second = SUB_BLOCK_MODES[name]
         p = layer[name]
         qkv = layer[name + '_first_qkv'](x_hat)
         x = self._mlp(self._attn(x, qkv, p, first, seqlen), p, first)

@@ -16,6 +16,12 @@ from .mlp import MotionMlp
 
 BLOCK_ORDERS = ('st', 'ts')
 
+#: the attention modes of a block's two sub-blocks, in order, per block order
+SUB_BLOCK_MODES = {
+    'st': ('spatial', 'temporal'),
+    'ts': ('temporal', 'spatial')
+}
+
 #: CPU inference on the plain kernels runs the MLP sub-block on chunks of
 #: about this many tokens (0: never); see ``DSTformerBlock._chunk_mlp``
 MLP_CHUNK_ROWS = 1024
@@ -157,7 +163,6 @@ class DSTformerBlock(nn.Module):
         Returns:
             Tensor: (B*T, J, C).
         """
-        first, second = (('spatial', 'temporal') if self.order == 'st' else
-                         ('temporal', 'spatial'))
+        first, second = SUB_BLOCK_MODES[self.order]
         x = self.mlp_branch(self.attn_branch(x, seqlen, first, qkv), first)
         return self.mlp_branch(self.attn_branch(x, seqlen, second), second)
