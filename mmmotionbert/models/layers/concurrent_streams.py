@@ -29,7 +29,7 @@ from typing import Callable, Iterator, Optional, Tuple
 
 import torch
 
-from .fused_ops import fused_ops_enabled, is_tracing
+from .fused_ops import cpu_inference, fused_ops_enabled
 
 #: environment variable: ``serial`` runs the streams one after the other
 STREAMS_ENV = 'MMMOTIONBERT_STREAMS'
@@ -79,8 +79,7 @@ def serial_streams() -> Iterator[None]:
 def streams_concurrent(x: torch.Tensor) -> bool:
     """Whether :func:`run_streams` will run its two streams concurrently
     for the tokens ``x``."""
-    return (x.device.type == 'cpu' and not torch.is_grad_enabled()
-            and not is_tracing() and not torch.is_autocast_enabled('cpu')
+    return (cpu_inference(x) and not torch.is_autocast_enabled('cpu')
             and torch.get_num_threads() >= 2 and not _serial_depth
             and streams_mode() == 'concurrent')
 

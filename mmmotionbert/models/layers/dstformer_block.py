@@ -11,7 +11,8 @@ from mmcv.cnn.bricks import DropPath
 from torch import nn
 
 from .attention import MotionAttention
-from .fused_ops import fused_linear, plain_inplace_ok, use_onednn
+from .fused_ops import (cpu_inference, fused_linear, plain_inplace_ok,
+                        use_onednn)
 from .mlp import MotionMlp
 
 BLOCK_ORDERS = ('st', 'ts')
@@ -119,8 +120,7 @@ class DSTformerBlock(nn.Module):
         the hidden activations of a chunk fit in it. oneDNN fuses them into
         the GEMMs, and there the chunks' extra copy costs more than it saves.
         """
-        return bool(MLP_CHUNK_ROWS and not self.training
-                    and not torch.is_grad_enabled() and x.device.type == 'cpu'
+        return bool(MLP_CHUNK_ROWS and not self.training and cpu_inference(x)
                     and x.numel() // x.shape[-1] > MLP_CHUNK_ROWS
                     and not use_onednn(x) and plain_inplace_ok(x))
 

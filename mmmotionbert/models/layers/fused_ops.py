@@ -103,6 +103,14 @@ def is_tracing() -> bool:
     return bool(onnx is not None and onnx.is_in_onnx_export())
 
 
+def cpu_inference(x: torch.Tensor) -> bool:
+    """Whether ``x`` is in a CPU inference pass: a CPU tensor, gradients
+    off, no tracing / compilation / export. The CPU inference paths
+    (clip by clip, concurrent streams, chunked MLP) apply only there."""
+    return (x.device.type == 'cpu' and not torch.is_grad_enabled()
+            and not is_tracing())
+
+
 def use_onednn(*tensors: Optional[torch.Tensor]) -> bool:
     """Whether the oneDNN path applies to these tensors.
 

@@ -14,14 +14,13 @@ from typing import Callable
 
 import torch
 
-from .fused_ops import is_tracing
+from .fused_ops import cpu_inference
 
 
 def splits_per_clip(x: torch.Tensor) -> bool:
     """Whether :func:`per_clip` will split ``x``: several clips, on CPU,
     without gradients, outside tracing and export."""
-    return (x.shape[0] > 1 and x.device.type == 'cpu'
-            and not torch.is_grad_enabled() and not is_tracing())
+    return x.shape[0] > 1 and cpu_inference(x)
 
 
 def per_clip(fn: Callable[[torch.Tensor], torch.Tensor],
