@@ -15,7 +15,7 @@ run, never at import time):
    ``ATEN_CPU_CAPABILITY``): AVX-512 / AMX -> ``onednn``; not x86 ->
    ``plain``;
 3. where that is not enough (AVX2 and other x86 CPUs), a short measurement
-   (:func:`measure_kernels`, under a second) decides, and its result is
+   (:func:`measure_kernels`, about a second) decides, and its result is
    cached in ``~/.cache/mmmotionbert/kernels.json`` (``MMMOTIONBERT_CACHE``
    moves the folder) per CPU model, instruction set, thread count and torch
    version, so it runs once per machine, not in every process. A corrupt
@@ -26,7 +26,8 @@ file) during training or testing, else to the ``mmmotionbert`` Python logger
 (silent unless configured), never on a tool's stdout.
 
 May import: torch, mmengine's logging, the standard library, and lazily
-(for the measurement) :mod:`.dstformer_block` and :mod:`.fused_ops`.
+(for the measurement) :mod:`.concurrent_streams`, :mod:`.dstformer_block`
+and :mod:`.fused_ops`.
 """
 import functools
 import json
