@@ -355,9 +355,10 @@ def kernel_choice_info(onednn_available: bool = True) -> Dict:
         dict: :func:`resolve_kernels`' ``choice``, ``isa``, ``reason``.
     """
     global _info
-    with _info_lock:
-        if _info is None:
-            _info = _decide(onednn_available)
+    if _info is None:  # the lock only until decided: every linear asks
+        with _info_lock:
+            if _info is None:
+                _info = _decide(onednn_available)
     return _info
 
 
